@@ -1,0 +1,106 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { usageError } from './errors.js';
+
+export const COMMANDS = ['create', 'add-tool', 'check', 'update'] as const;
+export type Command = (typeof COMMANDS)[number];
+
+const options = {
+  yes: { type: 'boolean', short: 'y' },
+  transport: { type: 'string' },
+  db: { type: 'string' },
+  name: { type: 'string' },
+  description: { type: 'string' },
+  answers: { type: 'string' },
+  'no-install': { type: 'boolean' },
+  'no-git': { type: 'boolean' },
+  force: { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const satisfies ParseArgsConfig['options'];
+
+export interface CliArgs {
+  command: Command;
+  positionals: string[];
+  yes: boolean;
+  transport?: string;
+  db?: string;
+  name?: string;
+  description?: string;
+  answers?: string;
+  install: boolean;
+  git: boolean;
+  force: boolean;
+  dryRun: boolean;
+  help: boolean;
+  version: boolean;
+}
+
+/** argv (without node and the script) → a command and its options; bad input is a one-line usage error. */
+export function parseCliArgs(argv: readonly string[]): CliArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw usageError(describeParseError(error));
+  }
+  const { values, positionals } = parsed;
+  const [first, ...others] = positionals;
+  const named = first !== undefined && isCommand(first);
+  const command: Command = named ? first : 'create';
+  const rest = named ? others : positionals;
+  return {
+    command,
+    positionals: rest,
+    yes: values.yes ?? false,
+    ...(values.transport !== undefined && { transport: values.transport }),
+    ...(values.db !== undefined && { db: values.db }),
+    ...(values.name !== undefined && { name: values.name }),
+    ...(values.description !== undefined && { description: values.description }),
+    ...(values.answers !== undefined && { answers: values.answers }),
+    install: !(values['no-install'] ?? false),
+    git: !(values['no-git'] ?? false),
+    force: values.force ?? false,
+    dryRun: values['dry-run'] ?? false,
+    help: values.help ?? false,
+    version: values.version ?? false,
+  };
+}
+
+function isCommand(value: string): value is Command {
+  return (COMMANDS as readonly string[]).includes(value);
+}
+
+/** Node's messages are long and suggest `--`; ours name the option and point at --help. */
+function describeParseError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: string }).code;
+  const option = /'(-[^']+)'/.exec(message)?.[1];
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option ${option ?? ''} (see --help)`.replace('  ', ' ');
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    return `option ${option ?? ''} needs a value (see --help)`.replace('  ', ' ');
+  }
+  return `${message.split('\n')[0] ?? message} (see --help)`;
+}
+
+export const HELP = `Usage: create-mcp-prod [dir] [options]         create a new MCP server repo
+       create-mcp-prod add-tool <name> [options]  add a tool to the repo in the current dir
+       create-mcp-prod check                      exit 1 if generated files drifted from the templates
+       create-mcp-prod update                     re-apply newer templates, keeping your edits
+
+Create options:
+  --name <name>           npm package name (default: the directory name)
+  --description <text>    one-line description
+  --transport <list>      comma list of stdio, http, sse (default: stdio; sse implies http)
+  --db <postgres|none>    database option (default: none)
+  --answers <file.json>   read answers from a JSON file ({ name, description, transport, db })
+  -y, --yes               use defaults for every unanswered question; never prompt
+  --no-install            do not install dependencies
+  --no-git                do not create a git repository
+  --force                 allow a non-empty target directory (existing files are kept unless generated)
+  --dry-run               print the files that would be written, write nothing
+  -h, --help              show this help
+  -v, --version           show the version
+
+Without a terminal, every question needs a flag, --answers or --yes.
+Docs: the generated README.md explains the server it writes.`;

@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+import { HELP, parseCliArgs, type CliArgs } from './args.js';
+import { CliError, ExitCode } from './errors.js';
+import { generatorPackage } from './version.js';
+
+/** argv → command. Command modules are imported only when needed so `--help` and `--version` start fast. */
+async function main(argv: readonly string[]): Promise<number> {
+  const args = parseCliArgs(argv);
+  if (args.help) {
+    process.stdout.write(`${HELP}\n`);
+    return ExitCode.ok;
+  }
+  if (args.version) {
+    process.stdout.write(`${generatorPackage().version}\n`);
+    return ExitCode.ok;
+  }
+  return run(args);
+}
+
+async function run(args: CliArgs): Promise<number> {
+  switch (args.command) {
+    case 'create':
+      return (await import('./commands/create.js')).create(args);
+    case 'add-tool':
+    case 'check':
+    case 'update':
+      throw new CliError(`"${args.command}" is not available in this version yet`, ExitCode.usage);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof CliError) {
+      process.stderr.write(`create-mcp-prod: ${error.message}\n`);
+      process.exitCode = error.exitCode;
+      return;
+    }
+    const detail = process.env.DEBUG && error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(`create-mcp-prod: unexpected error: ${detail}\n`);
+    process.exitCode = ExitCode.failure;
+  },
+);

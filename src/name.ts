@@ -1,0 +1,26 @@
+import validatePackageName from 'validate-npm-package-name';
+import { usageError } from './errors.js';
+
+/** Validates against npm's rules for new packages; throws a one-line usage error naming the first problem. */
+export function validateName(name: string): string {
+  const result = validatePackageName(name);
+  if (!result.validForNewPackages) {
+    const problem = [...(result.errors ?? []), ...(result.warnings ?? [])][0] ?? 'not a valid npm package name';
+    throw usageError(`invalid name "${name}": ${problem}`);
+  }
+  return name;
+}
+
+/** `@acme/weather` is created in `weather/`, like npm does with `npm init`. */
+export function defaultDirFor(name: string): string {
+  return name.startsWith('@') ? name.slice(name.indexOf('/') + 1) : name;
+}
+
+/** A directory's basename turned into a plausible package name: `My Server` → `my-server`. */
+export function nameFromDir(dir: string): string {
+  return dir
+    .toLowerCase()
+    .trim()
+    .replace(/[^a-z0-9._~-]+/g, '-')
+    .replace(/^[._-]+|-+$/g, '');
+}

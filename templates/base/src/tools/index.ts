@@ -1,0 +1,10 @@
+import type { ToolDefinition } from './tool.js';
+import { appendNote } from './append-note.js';
+import { searchNotes } from './search-notes.js';
+
+/** Every tool the server offers. `create-mcp-prod add-tool <name>` adds new ones to this list. */
+export const tools: ToolDefinition[] = [
+  appendNote,
+  searchNotes,
+  // create-mcp-prod: tools
+];
