@@ -5,7 +5,7 @@
  */
 export const TOOL_BUDGET = {
   /** Characters in one tool's description. */
-  maxDescriptionChars: 80,
+  maxDescriptionChars: 50,
   /** Top-level fields in one tool's input schema. */
   maxInputFields: 5,
   /** Estimated tokens for one tool's whole definition (name, title, description, schema). */

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_ANSWERS, QUESTION_FLAGS, parseDatabase, parseDescription, parseTransports } from '../src/answers.js';
+import { CliError, ExitCode } from '../src/errors.js';
+
+function usageFailure(run: () => unknown): CliError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(CliError);
+    expect((error as CliError).exitCode).toBe(ExitCode.usage);
+    return error as CliError;
+  }
+  throw new Error('expected a usage error');
+}
+
+describe('parseTransports', () => {
+  it.each([
+    ['stdio', ['stdio']],
+    ['http', ['http']],
+    ['http,stdio', ['http', 'stdio']],
+    ['stdio,http', ['stdio', 'http']],
+    ['stdio,http,sse', ['stdio', 'http', 'sse']],
+  ] as const)('%s keeps the given order → %j', (input, expected) => {
+    expect(parseTransports(input)).toEqual(expected);
+  });
+
+  it('drops duplicates, keeping the first position', () => {
+    expect(parseTransports('http,stdio,http,stdio')).toEqual(['http', 'stdio']);
+  });
+
+  it('sse alone brings http with it, before sse', () => {
+    expect(parseTransports('sse')).toEqual(['http', 'sse']);
+  });
+
+  it('stdio,sse becomes stdio,http,sse', () => {
+    expect(parseTransports('stdio,sse')).toEqual(['stdio', 'http', 'sse']);
+  });
+
+  it('sse,http does not add http twice', () => {
+    expect(parseTransports('sse,http')).toEqual(['http', 'sse']);
+  });
+
+  it('trims and lower-cases items', () => {
+    expect(parseTransports(' STDIO , Http ')).toEqual(['stdio', 'http']);
+  });
+
+  it('accepts a list (answers file, prompt) as well as a string', () => {
+    expect(parseTransports(['stdio', 'sse'])).toEqual(['stdio', 'http', 'sse']);
+  });
+
+  it.each(['carrier-pigeon', 'stdio,websocket', 'std io'])('rejects the unknown value in %j with exit code 64', (input) => {
+    const error = usageFailure(() => parseTransports(input));
+    expect(error.message).toMatch(/invalid --transport/);
+    expect(error.message).toContain('stdio, http, sse');
+  });
+
+  it('names the bad item', () => {
+    expect(usageFailure(() => parseTransports('stdio,carrier-pigeon')).message).toContain('"carrier-pigeon"');
+  });
+
+  it.each(['', ',', 'stdio,', ',stdio', 'stdio,,http', ' , '])('rejects empty items in %j with exit code 64', (input) => {
+    expect(usageFailure(() => parseTransports(input)).message).toMatch(/invalid --transport/);
+  });
+
+  it('rejects an empty list', () => {
+    usageFailure(() => parseTransports([]));
+  });
+});
+
+describe('parseDatabase', () => {
+  it.each([
+    ['none', 'none'],
+    ['postgres', 'postgres'],
+    [' Postgres ', 'postgres'],
+    ['NONE', 'none'],
+  ] as const)('%j → %s', (input, expected) => {
+    expect(parseDatabase(input)).toBe(expected);
+  });
+
+  it.each(['mysql', '', 'postgresql', 'none,postgres'])('rejects %j with exit code 64 and lists the choices', (input) => {
+    const error = usageFailure(() => parseDatabase(input));
+    expect(error.message).toContain(`"${input}"`);
+    expect(error.message).toContain('none, postgres');
+  });
+});
+
+describe('parseDescription', () => {
+  it('trims surrounding whitespace', () => {
+    expect(parseDescription('  A server  ')).toBe('A server');
+  });
+
+  it('keeps special characters as they are', () => {
+    expect(parseDescription(`A & B <demo> "q" 'x' \\ $`)).toBe(`A & B <demo> "q" 'x' \\ $`);
+  });
+
+  it.each(['line one\nline two', 'line one\r\nline two', 'a\rb'])('rejects a multi-line description %j', (input) => {
+    expect(usageFailure(() => parseDescription(input)).message).toMatch(/one line/);
+  });
+
+  it.each(['', '   '])('rejects an empty description %j', (input) => {
+    usageFailure(() => parseDescription(input));
+  });
+
+  it('accepts 200 characters and rejects 201', () => {
+    expect(parseDescription('x'.repeat(200))).toHaveLength(200);
+    usageFailure(() => parseDescription('x'.repeat(201)));
+  });
+
+  it('a trailing newline is trimmed rather than rejected', () => {
+    expect(parseDescription('one line\n')).toBe('one line');
+  });
+});
+
+describe('answer defaults and flags', () => {
+  it('defaults to stdio, no database', () => {
+    expect(DEFAULT_ANSWERS).toMatchObject({ transports: ['stdio'], db: 'none' });
+    expect(() => parseDescription(DEFAULT_ANSWERS.description)).not.toThrow();
+  });
+
+  it('maps every question to its flag', () => {
+    expect(QUESTION_FLAGS).toEqual({ name: '--name', description: '--description', transports: '--transport', db: '--db' });
+  });
+});

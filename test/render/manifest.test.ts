@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { Answers } from '../../src/answers.js';
+import { MANIFEST_FILE, createManifest, hashContent, serializeManifest } from '../../src/render/manifest.js';
+
+const answers: Answers = { name: 'demo', description: 'A & B', transports: ['stdio', 'http', 'sse'], db: 'postgres' };
+const generator = { name: 'create-mcp-prod', version: '9.9.9' };
+
+describe('hashContent', () => {
+  it('is sha256: plus the hex digest (known vector)', () => {
+    expect(hashContent('abc')).toBe('sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+
+  it('hashes a string as its UTF-8 bytes, like the file written from it', () => {
+    const content = 'héllo ✔ — «x»\n';
+    expect(hashContent(content)).toBe(hashContent(Buffer.from(content, 'utf8')));
+    expect(hashContent(content)).toBe(`sha256:${createHash('sha256').update(Buffer.from(content, 'utf8')).digest('hex')}`);
+  });
+
+  it('differs when one byte differs', () => {
+    expect(hashContent('a\n')).not.toBe(hashContent('a\r\n'));
+  });
+});
+
+describe('createManifest', () => {
+  const files = new Map<string, string | Uint8Array>([
+    ['src/index.ts', 'index'],
+    ['.gitignore', 'node_modules/\n'],
+    ['README.md', 'readme'],
+    ['package.json', Buffer.from('{}\n')],
+  ]);
+
+  it('records the generator, version and answers', () => {
+    const manifest = createManifest(generator, answers, files);
+    expect(manifest.generator).toBe('create-mcp-prod');
+    expect(manifest.version).toBe('9.9.9');
+    expect(manifest.answers).toEqual(answers);
+  });
+
+  it('lists every file, sorted by code unit, with its hash', () => {
+    const manifest = createManifest(generator, answers, files);
+    expect(Object.keys(manifest.files)).toEqual(['.gitignore', 'README.md', 'package.json', 'src/index.ts']);
+    for (const [file, content] of files) expect(manifest.files[file]).toBe(hashContent(content));
+  });
+
+  it('copies the answers, so later changes to the input do not leak in', () => {
+    const input: Answers = { ...answers, transports: ['stdio'] };
+    const manifest = createManifest(generator, input, files);
+    input.transports.push('http');
+    expect(manifest.answers.transports).toEqual(['stdio']);
+  });
+
+  it('records only the answer keys, in a fixed order', () => {
+    const extra = { ...answers, secret: 'x' } as Answers;
+    const manifest = createManifest(generator, extra, files);
+    expect(Object.keys(manifest.answers)).toEqual(['name', 'description', 'transports', 'db']);
+  });
+
+  it('does not depend on the insertion order of the files', () => {
+    const reversed = new Map([...files.entries()].reverse());
+    expect(serializeManifest(createManifest(generator, answers, reversed))).toBe(serializeManifest(createManifest(generator, answers, files)));
+  });
+});
+
+describe('serializeManifest', () => {
+  it('is pretty JSON with a trailing newline that parses back to the manifest', () => {
+    const manifest = createManifest(generator, answers, new Map([['a.txt', 'a']]));
+    const text = serializeManifest(manifest);
+    expect(text.endsWith('}\n')).toBe(true);
+    expect(text).toContain('\n  "generator": "create-mcp-prod",\n');
+    expect(JSON.parse(text)).toEqual(manifest);
+  });
+
+  it('is stored as .mcp-prod.json', () => {
+    expect(MANIFEST_FILE).toBe('.mcp-prod.json');
+  });
+});

@@ -1,0 +1,187 @@
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { renderRepo } from '../../src/steps/render.js';
+import { writeAtomically } from '../../src/steps/write.js';
+import { exists, snapshotTree, useTempDirs, writeTree } from '../helpers/fs.js';
+
+const tempDir = useTempDirs();
+
+/** Names in the parent that look like a staging folder for `target`. */
+async function stagingLeftovers(parent: string): Promise<string[]> {
+  return (await readdir(parent)).filter((name) => name.includes('.create-mcp-prod-'));
+}
+
+async function fillWith(files: Record<string, string>): Promise<(stagingDir: string) => Promise<string>> {
+  return async (stagingDir) => {
+    await writeTree(stagingDir, files);
+    return 'filled';
+  };
+}
+
+describe('writeAtomically: success', () => {
+  it('creates a target that does not exist, returning what fill returned', async () => {
+    const parent = await tempDir();
+    const target = path.join(parent, 'new-server');
+    const result = await writeAtomically(target, await fillWith({ 'package.json': '{}\n', 'src/index.ts': 'x', '.gitignore': 'dist/\n' }));
+    expect(result).toBe('filled');
+    expect(await snapshotTree(target)).toEqual([
+      ['.gitignore', 'dist/\n'],
+      ['package.json', '{}\n'],
+      ['src/index.ts', 'x'],
+    ]);
+    expect(await stagingLeftovers(parent)).toEqual([]);
+  });
+
+  it('creates missing parent folders of the target', async () => {
+    const root = await tempDir();
+    const target = path.join(root, 'a', 'b', 'server');
+    await writeAtomically(target, await fillWith({ 'x.txt': 'x' }));
+    expect(await readFile(path.join(target, 'x.txt'), 'utf8')).toBe('x');
+  });
+
+  it('stages beside the target in a hidden .<name>.create-mcp-prod-* folder', async () => {
+    const parent = await tempDir();
+    const target = path.join(parent, 'srv');
+    let staging = '';
+    await writeAtomically(target, async (stagingDir) => {
+      staging = stagingDir;
+      expect(await exists(target)).toBe(false);
+      await writeTree(stagingDir, { 'a.txt': 'a' });
+    });
+    expect(path.dirname(staging)).toBe(parent);
+    expect(path.basename(staging)).toMatch(/^\.srv\.create-mcp-prod-.+/);
+    expect(await exists(staging)).toBe(false);
+  });
+
+  it('replaces an empty target directory', async () => {
+    const parent = await tempDir();
+    const target = path.join(parent, 'empty');
+    await mkdir(target);
+    await writeAtomically(target, await fillWith({ 'a.txt': 'a', 'sub/b.txt': 'b' }));
+    expect(await snapshotTree(target)).toEqual([
+      ['a.txt', 'a'],
+      ['sub/b.txt', 'b'],
+    ]);
+    expect((await stat(target)).isDirectory()).toBe(true);
+    expect(await stagingLeftovers(parent)).toEqual([]);
+  });
+
+  it('merges into a non-empty target: unrelated files kept, nested folders merged, generated files replaced', async () => {
+    const parent = await tempDir();
+    const target = path.join(parent, 'existing');
+    await writeTree(target, {
+      'notes.txt': 'mine',
+      'src/keep.ts': 'keep me',
+      'package.json': 'old',
+    });
+    await writeAtomically(target, await fillWith({ 'package.json': 'new', 'src/index.ts': 'index', '.gitignore': 'dist/' }));
+    expect(await snapshotTree(target)).toEqual([
+      ['.gitignore', 'dist/'],
+      ['notes.txt', 'mine'],
+      ['package.json', 'new'],
+      ['src/index.ts', 'index'],
+      ['src/keep.ts', 'keep me'],
+    ]);
+    expect(await stagingLeftovers(parent)).toEqual([]);
+  });
+
+  it('removes its SIGINT handler when done', async () => {
+    const parent = await tempDir();
+    const before = process.listenerCount('SIGINT');
+    await writeAtomically(path.join(parent, 't'), async (stagingDir) => {
+      expect(process.listenerCount('SIGINT')).toBe(before + 1);
+      await writeTree(stagingDir, { 'a.txt': 'a' });
+    });
+    expect(process.listenerCount('SIGINT')).toBe(before);
+  });
+});
+
+describe('writeAtomically: a failing fill leaves the target untouched', () => {
+  const boom = new Error('boom');
+  const failingFill = async (stagingDir: string): Promise<never> => {
+    await writeTree(stagingDir, { 'package.json': 'half', 'src/index.ts': 'half' });
+    throw boom;
+  };
+
+  it('a non-existent target stays non-existent, the error is passed on, no staging folder remains', async () => {
+    const parent = await tempDir();
+    const target = path.join(parent, 'never');
+    await expect(writeAtomically(target, failingFill)).rejects.toBe(boom);
+    expect(await exists(target)).toBe(false);
+    expect(await readdir(parent)).toEqual([]);
+  });
+
+  it('an empty target stays an empty directory', async () => {
+    const parent = await tempDir();
+    const target = path.join(parent, 'empty');
+    await mkdir(target);
+    await expect(writeAtomically(target, failingFill)).rejects.toBe(boom);
+    expect(await readdir(target)).toEqual([]);
+    expect(await readdir(parent)).toEqual(['empty']);
+  });
+
+  it('a non-empty target keeps exactly its content', async () => {
+    const parent = await tempDir();
+    const target = path.join(parent, 'existing');
+    await writeTree(target, { 'package.json': 'mine', 'src/index.ts': 'mine too', 'notes.txt': 'n' });
+    const before = await snapshotTree(target);
+    await expect(writeAtomically(target, failingFill)).rejects.toBe(boom);
+    expect(await snapshotTree(target)).toEqual(before);
+    expect(await stagingLeftovers(parent)).toEqual([]);
+  });
+
+  it('removes its SIGINT handler after a failure too', async () => {
+    const parent = await tempDir();
+    const before = process.listenerCount('SIGINT');
+    await expect(writeAtomically(path.join(parent, 't'), failingFill)).rejects.toBe(boom);
+    expect(process.listenerCount('SIGINT')).toBe(before);
+  });
+
+  it('trap: strict — a template with a missing variable, rendered through renderRepo, leaves nothing behind', async () => {
+    const templates = await tempDir();
+    // `a.txt` renders fine and is written to staging first; `z.ts.hbs` then fails.
+    await writeTree(templates, {
+      'base/a.txt': 'fine',
+      'base/package.json': '{"name":"x"}',
+      'base/z.ts.hbs': 'export const x = "{{missingVariable}}";\n',
+      'stdio/b.txt': 'fine',
+    });
+    const parent = await tempDir();
+    const target = path.join(parent, 'server');
+    const answers = { name: 'demo', description: 'd', transports: ['stdio' as const], db: 'none' as const };
+    await expect(writeAtomically(target, (stagingDir) => renderRepo({ answers, destDir: stagingDir, templatesRoot: templates }))).rejects.toThrow(
+      /base\/z\.ts\.hbs/,
+    );
+    expect(await readdir(parent)).toEqual([]);
+  });
+
+  it('trap: strict — same failure into an existing directory with --force leaves its files exactly as before', async () => {
+    const templates = await tempDir();
+    await writeTree(templates, {
+      'base/a.txt': 'generated',
+      'base/z.ts.hbs': '{{missingVariable}}',
+      'stdio/b.txt': 'generated',
+    });
+    const parent = await tempDir();
+    const target = path.join(parent, 'server');
+    await writeTree(target, { 'a.txt': 'user file', 'keep.md': 'keep' });
+    const before = await snapshotTree(target);
+    const answers = { name: 'demo', description: 'd', transports: ['stdio' as const], db: 'none' as const };
+    await expect(writeAtomically(target, (stagingDir) => renderRepo({ answers, destDir: stagingDir, templatesRoot: templates }))).rejects.toThrow(
+      /missingVariable/,
+    );
+    expect(await snapshotTree(target)).toEqual(before);
+    expect(await stagingLeftovers(parent)).toEqual([]);
+  });
+});
+
+describe('writeAtomically: content', () => {
+  it('moves binary files byte for byte', async () => {
+    const parent = await tempDir();
+    const target = path.join(parent, 'bin');
+    const bytes = Buffer.from([0, 255, 254, 10, 13, 0x80, 0xc3]);
+    await writeAtomically(target, async (stagingDir) => writeFile(path.join(stagingDir, 'logo.bin'), bytes));
+    expect(Buffer.compare(await readFile(path.join(target, 'logo.bin')), bytes)).toBe(0);
+  });
+});
