@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport as V1StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { execa } from 'execa';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createMcpProd, runIn, workPath } from './helpers.js';
+
+const repo = workPath('stdio-server');
+
+/** Extra Node versions to run the generated repo's own checks on (set by .ci/run: node@22, node@24 from npm). */
+const extraNodes = (process.env.E2E_NODE_BINS ?? '').split(path.delimiter).filter(Boolean);
+
+beforeAll(async () => {
+  const result = await createMcpProd([repo, '--name', 'stdio-server', '--description', 'Notes & search <e2e>', '--transport', 'stdio', '--db', 'none']);
+  if (result.exitCode !== 0) throw new Error(`generation failed:\n${result.stderr}`);
+});
+
+describe('generated stdio server', () => {
+  it('was installed and committed by the generator', async () => {
+    const log = await execa('git', ['log', '--oneline'], { cwd: repo });
+    expect(log.stdout.split('\n')).toHaveLength(1);
+    const pkg = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')) as {
+      description: string;
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
+    expect(pkg.description).toBe('Notes & search <e2e>');
+    for (const version of Object.values({ ...pkg.dependencies, ...pkg.devDependencies })) expect(version).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('builds, type-checks and lints with zero findings', async () => {
+    await runIn(repo, 'npm', ['run', 'build']);
+    await runIn(repo, 'npx', ['tsc', '--noEmit']);
+    const lint = await runIn(repo, 'npm', ['run', 'lint']);
+    expect(lint.all).not.toMatch(/problem|warning/);
+  });
+
+  it('passes its own test suite', async () => {
+    const result = await runIn(repo, 'npm', ['test']);
+    expect(result.all).toMatch(/Tests\s+\d+ passed/);
+  });
+
+  it('passes its tool audit', async () => {
+    const result = await runIn(repo, 'npm', ['run', 'audit:tools']);
+    expect(result.all).toContain('append_note');
+    expect(result.all).toContain('search_notes');
+  });
+
+  it.each(extraNodes)('builds and passes its tests on %s', async (nodeBin) => {
+    const env = { PATH: `${path.dirname(nodeBin)}${path.delimiter}${process.env.PATH ?? ''}` };
+    const version = await runIn(repo, 'node', ['--version'], env);
+    const result = await runIn(repo, 'npm', ['test'], env);
+    expect(result.all, `on node ${version.stdout}`).toMatch(/Tests\s+\d+ passed/);
+  });
+
+  it('talks to a 2025-era client, a 2026-07-28 client and the v1 SDK client', async () => {
+    const params = {
+      command: process.execPath,
+      args: [path.join(repo, 'dist', 'index.js')],
+      env: { PATH: process.env.PATH ?? '', DATA_DIR: workPath('stdio-server-data') },
+      stderr: 'ignore' as const,
+    };
+    for (const mode of ['legacy', 'auto'] as const) {
+      const client = new Client({ name: `generator-e2e-${mode}`, version: '1.0.0' }, { versionNegotiation: { mode } });
+      await client.connect(new StdioClientTransport(params));
+      expect(client.getNegotiatedProtocolVersion()).toBe(mode === 'legacy' ? '2025-11-25' : '2026-07-28');
+      const result = await client.callTool({ name: 'append_note', arguments: { note: mode, text: 'from the generator e2e' } });
+      expect(result.content).toEqual([{ type: 'text', text: `Appended line 1 to notes://note/${mode}` }]);
+      await client.close();
+    }
+    const v1 = new V1Client({ name: 'generator-e2e-v1', version: '1.0.0' });
+    await v1.connect(new V1StdioClientTransport(params));
+    const { tools } = await v1.listTools();
+    expect(tools.map((tool) => tool.name).sort()).toEqual(['append_note', 'search_notes']);
+    const found = await v1.callTool({ name: 'search_notes', arguments: { query: 'generator' } });
+    expect(JSON.stringify(found.content)).toContain('from the generator e2e');
+    await v1.close();
+  });
+});

@@ -1,0 +1,159 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseCliArgs } from '../../src/args.js';
+import { CliError, ExitCode } from '../../src/errors.js';
+import { DEFAULT_DIR, resolveAnswers } from '../../src/steps/ask.js';
+import { useTempDirs } from '../helpers/fs.js';
+
+const tempDir = useTempDirs();
+
+/** Resolves answers the way the CLI does without a terminal. */
+function resolve(argv: string[]) {
+  return resolveAnswers(parseCliArgs(argv), false);
+}
+
+async function failure(argv: string[]): Promise<CliError> {
+  try {
+    await resolve(argv);
+  } catch (error) {
+    expect(error).toBeInstanceOf(CliError);
+    return error as CliError;
+  }
+  throw new Error(`expected ${JSON.stringify(argv)} to fail`);
+}
+
+async function answersFile(content: unknown): Promise<string> {
+  const file = path.join(await tempDir(), 'answers.json');
+  await writeFile(file, typeof content === 'string' ? content : JSON.stringify(content));
+  return file;
+}
+
+describe('resolveAnswers without a terminal', () => {
+  it('with nothing given, fails with exit 64 naming every missing flag on one line', async () => {
+    const error = await failure([]);
+    expect(error.exitCode).toBe(ExitCode.usage);
+    expect(error.message).not.toContain('\n');
+    expect(error.message).toBe('no terminal to ask questions: pass [dir] or --name, --description, --transport, --db (or --answers <file>, or --yes for defaults)');
+  });
+
+  it('names only the flags still missing', async () => {
+    const error = await failure(['my-dir', '--transport', 'stdio']);
+    expect(error.message).toContain('pass --description, --db (');
+    expect(error.message).not.toContain('--transport,');
+    expect(error.message).not.toContain('[dir]');
+  });
+
+  it('succeeds with every answer given as flags and no --yes', async () => {
+    await expect(resolve(['my-dir', '--description', 'x', '--transport', 'stdio', '--db', 'none'])).resolves.toEqual({
+      dir: 'my-dir',
+      answers: { name: 'my-dir', description: 'x', transports: ['stdio'], db: 'none' },
+    });
+  });
+
+  it('--yes fills every default', async () => {
+    await expect(resolve(['--yes'])).resolves.toEqual({
+      dir: DEFAULT_DIR,
+      answers: { name: 'my-mcp-server', description: 'A production-ready MCP server', transports: ['stdio'], db: 'none' },
+    });
+  });
+
+  it('derives the name from the directory: "My Server" → my-server, dir kept as given', async () => {
+    await expect(resolve(['My Server', '--yes'])).resolves.toMatchObject({ dir: 'My Server', answers: { name: 'my-server' } });
+  });
+
+  it('derives the name from the last segment of a nested dir', async () => {
+    await expect(resolve(['servers/Weather', '--yes'])).resolves.toMatchObject({ dir: 'servers/Weather', answers: { name: 'weather' } });
+  });
+
+  it('puts a scoped --name in the dir after the scope', async () => {
+    await expect(resolve(['--name', '@acme/weather', '--yes'])).resolves.toMatchObject({ dir: 'weather', answers: { name: '@acme/weather' } });
+  });
+
+  it('--name wins over the name derived from the dir', async () => {
+    await expect(resolve(['some-dir', '--name', 'other-name', '--yes'])).resolves.toMatchObject({ dir: 'some-dir', answers: { name: 'other-name' } });
+  });
+
+  it('normalises --transport and --db', async () => {
+    await expect(resolve(['x', '--yes', '--transport', 'stdio,sse', '--db', 'POSTGRES'])).resolves.toMatchObject({
+      answers: { transports: ['stdio', 'http', 'sse'], db: 'postgres' },
+    });
+  });
+
+  it('rejects more than one dir with exit 64', async () => {
+    const error = await failure(['a', 'b', '--yes']);
+    expect(error.exitCode).toBe(ExitCode.usage);
+    expect(error.message).toBe('expected one target directory, got 2');
+  });
+
+  it.each([
+    [['--name', 'Bad Name', '--yes'], /invalid name "Bad Name"/],
+    [['x', '--transport', 'carrier-pigeon', '--yes'], /invalid --transport value "carrier-pigeon"/],
+    [['x', '--db', 'mysql', '--yes'], /invalid --db value "mysql"/],
+    [['x', '--description', 'a\nb', '--yes'], /invalid --description/],
+  ])('%j is a usage error even with --yes', async (argv, message) => {
+    const error = await failure(argv);
+    expect(error.exitCode).toBe(ExitCode.usage);
+    expect(error.message).toMatch(message);
+  });
+
+  it('a directory whose name yields no valid package name is a usage error', async () => {
+    const error = await failure(['!!!', '--yes']);
+    expect(error.exitCode).toBe(ExitCode.usage);
+    expect(error.message).toMatch(/^invalid name ""/);
+  });
+});
+
+describe('resolveAnswers with --answers', () => {
+  it('uses the values of the answers file, with no --yes needed', async () => {
+    const file = await answersFile({ name: 'from-file', description: 'file desc', transport: 'stdio,http', db: 'postgres' });
+    await expect(resolve(['--answers', file])).resolves.toEqual({
+      dir: 'from-file',
+      answers: { name: 'from-file', description: 'file desc', transports: ['stdio', 'http'], db: 'postgres' },
+    });
+  });
+
+  it('accepts transports as a list', async () => {
+    const file = await answersFile({ name: 'x', description: 'd', transports: ['sse'], db: 'none' });
+    await expect(resolve(['--answers', file])).resolves.toMatchObject({ answers: { transports: ['http', 'sse'] } });
+  });
+
+  it('flags override the answers file', async () => {
+    const file = await answersFile({ name: 'from-file', description: 'file desc', transport: 'stdio', db: 'none' });
+    await expect(resolve(['--answers', file, '--description', 'flag desc', '--db', 'postgres'])).resolves.toMatchObject({
+      answers: { name: 'from-file', description: 'flag desc', transports: ['stdio'], db: 'postgres' },
+    });
+  });
+
+  it('a partial answers file still needs the rest without a terminal', async () => {
+    const file = await answersFile({ name: 'x' });
+    const error = await failure(['--answers', file]);
+    expect(error.message).toContain('pass --description, --transport, --db');
+  });
+
+  it('a missing file fails with exit 66 and one line naming the file', async () => {
+    const file = path.join(await tempDir(), 'missing.json');
+    const error = await failure(['--answers', file, '--yes']);
+    expect(error.exitCode).toBe(ExitCode.noInput);
+    expect(error.message).toBe(`cannot read answers file ${file}: ENOENT`);
+  });
+
+  it.each([
+    ['{"name": ', /is not valid JSON$/],
+    ['[]', /must hold a JSON object$/],
+    ['null', /must hold a JSON object$/],
+    ['{"name":"x","colour":"blue"}', /has unknown key "colour"$/],
+    ['{"name": 5}', /"name" must be a string$/],
+    ['{"db": ["none"]}', /"db" must be a string$/],
+    ['{"transport": [1, 2]}', /"transport" must be a string or a list of strings$/],
+    ['{"transport": "carrier-pigeon"}', /invalid --transport value "carrier-pigeon"/],
+    ['{"name": "Bad Name"}', /invalid name "Bad Name"/],
+    ['{"description": "two\\nlines"}', /invalid --description/],
+  ])('rejects %s with exit 64', async (content, message) => {
+    const file = await answersFile(content);
+    const error = await failure(['--answers', file, '--yes']);
+    expect(error.exitCode).toBe(ExitCode.usage);
+    expect(error.message).toMatch(message);
+    expect(error.message).not.toContain('\n');
+  });
+});
