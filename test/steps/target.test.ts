@@ -56,6 +56,14 @@ describe('assertTargetUsable', () => {
     expect(error.message).toContain('(contains a, b, c, d, e and 2 more)');
   });
 
+  it('with 6 entries, shows 5 and "and 1 more"', async () => {
+    const target = await tempDir();
+    await writeTree(target, Object.fromEntries(['f', 'e', 'd', 'c', 'b', 'a'].map((name) => [name, name])));
+    const error = await targetError(target, false, 't');
+    expect(error.message).toContain('(contains a, b, c, d, e and 1 more)');
+    expect(error.message).not.toContain(', f');
+  });
+
   it('lists exactly 5 entries without "more"', async () => {
     const target = await tempDir();
     await writeTree(target, Object.fromEntries(['e', 'd', 'c', 'b', 'a'].map((name) => [name, name])));

@@ -16,8 +16,13 @@ export interface StartOptions {
 /** Wires services, the server factory and the configured transport, and stops them in order on a signal. */
 export async function start({ config, logger, protocolOut }: StartOptions): Promise<void> {
   const services = await createServices(config, logger);
-  const factory = createServerFactory(services);
-  const running = await transports[config.transport]({ config, logger, services, factory, protocolOut });
+  const running = await transports[config.transport]({
+    config,
+    logger,
+    services,
+    createFactory: (observer) => createServerFactory(services, observer),
+    protocolOut,
+  });
   logger.info({ transport: config.transport }, 'server started');
 
   onShutdownSignal(logger, async () => {

@@ -1,7 +1,10 @@
+import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from './config.js';
-import { HandshakeLog, type HandshakeListener } from './lib/handshake.js';
+import { HandshakeLog } from './lib/handshake.js';
+import { InFlightCalls } from './lib/inflight.js';
 import type { Logger } from './lib/logger.js';
+import type { ReadinessCheck } from './lib/readiness.js';
 import { NoteStore } from './notes/store.js';
 
 /**
@@ -13,12 +16,23 @@ export interface Services {
   logger: Logger;
   notes: NoteStore;
   handshakes: HandshakeLog;
+  calls: InFlightCalls;
+  /** What `/readyz` checks (HTTP transports). */
+  readiness: ReadinessCheck[];
 }
 
-export async function createServices(config: Config, logger: Logger, onHandshake?: HandshakeListener): Promise<Services> {
-  const notes = new NoteStore(path.join(config.dataDir, 'notes'));
+export async function createServices(config: Config, logger: Logger): Promise<Services> {
+  const notesDir = path.join(config.dataDir, 'notes');
+  const notes = new NoteStore(notesDir);
   await notes.init();
-  return { config, logger, notes, handshakes: new HandshakeLog(logger, onHandshake) };
+  return {
+    config,
+    logger,
+    notes,
+    handshakes: new HandshakeLog(logger),
+    calls: new InFlightCalls(),
+    readiness: [{ name: 'data-dir', check: () => access(notesDir, constants.W_OK) }],
+  };
 }
 
 /** Releases what `createServices` opened, after in-flight work has finished. */

@@ -34,16 +34,19 @@ const MAX_REMEMBERED_CLIENTS = 1_000;
 /**
  * Logs each handshake once per distinct client and version: 2025-era clients on `initialize`
  * (with the version the server answered), 2026-07-28 clients from the envelope of their first
- * request. A version the server did not grant is a warning. Every handshake reaches `listener`
- * (metrics count them all, deduplicated or not).
+ * request. A version the server did not grant is a warning. Every handshake reaches the
+ * listeners (metrics count them all, deduplicated or not).
  */
 export class HandshakeLog {
   private readonly logged = new Set<string>();
+  private readonly listeners: HandshakeListener[] = [];
 
-  constructor(
-    private readonly logger: Logger,
-    private readonly listener?: HandshakeListener,
-  ) {}
+  constructor(private readonly logger: Logger) {}
+
+  /** Metrics subscribe here; they see every handshake, logged or not. */
+  listen(listener: HandshakeListener): void {
+    this.listeners.push(listener);
+  }
 
   /** A tap for one connection (stdio) or one HTTP request: request ids are only unique within it. */
   tap(): MessageTap {
@@ -63,7 +66,7 @@ export class HandshakeLog {
   }
 
   record(handshake: Handshake): void {
-    this.listener?.(handshake);
+    for (const listener of this.listeners) listener(handshake);
     const key = JSON.stringify([handshake.era, handshake.client, handshake.requestedVersion, handshake.servedVersion]);
     if (handshake.era === 'modern' && this.logged.has(key)) return;
     if (this.logged.size >= MAX_REMEMBERED_CLIENTS) this.logged.clear();

@@ -3,17 +3,19 @@ import type { McpServerFactory } from '@modelcontextprotocol/server';
 import type { Config } from '../config.js';
 import type { Logger } from '../lib/logger.js';
 import type { Services } from '../services.js';
+import type { ToolCallObserver } from '../tools/register.js';
 
 export interface TransportOptions {
   config: Config;
   logger: Logger;
   services: Services;
-  factory: McpServerFactory;
+  /** Builds the server factory; a transport passes an observer when it exports metrics. */
+  createFactory: (observer?: ToolCallObserver) => McpServerFactory;
   protocolOut?: Writable | undefined;
 }
 
 export interface RunningTransport {
-  /** Stops accepting work, lets in-flight work finish, and closes connections. */
+  /** Stops taking work, lets in-flight calls finish (up to SHUTDOWN_TIMEOUT_MS), closes connections. */
   close(): Promise<void>;
 }
 

@@ -30,7 +30,8 @@ function result(id: number, value: Record<string, unknown> = {}): JSONRPCMessage
 function setup() {
   const { logger, entries } = captureLogs();
   const seen: Handshake[] = [];
-  const log = new HandshakeLog(logger, (handshake) => seen.push(handshake));
+  const log = new HandshakeLog(logger);
+  log.listen((handshake) => seen.push(handshake));
   return { log, entries, seen };
 }
 

@@ -8,11 +8,16 @@ import type { StartTransport } from './types.js';
  * `protocolOut`, the one writer the stdout guard leaves on the real stdout (fix 7).
  * When the client closes stdin the transport closes and, with nothing else pending, node exits.
  */
-export const startStdio: StartTransport = async ({ logger, services, factory, protocolOut }) => {
+export const startStdio: StartTransport = async ({ config, logger, services, createFactory, protocolOut }) => {
   const transport = new StdioServerTransport(process.stdin, protocolOut ?? process.stdout);
-  const handle = serveStdio(factory, {
+  const handle = serveStdio(createFactory(), {
     transport: new TappedTransport(transport, services.handshakes.tap()),
     onerror: (error) => logger.error({ err: error }, 'stdio transport error'),
   });
-  return { close: () => handle.close() };
+  return {
+    close: async () => {
+      await services.calls.drain(config.shutdownTimeoutMs, logger);
+      await handle.close();
+    },
+  };
 };
