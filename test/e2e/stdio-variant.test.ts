@@ -74,7 +74,7 @@ describe('generated stdio server', () => {
     const v1 = new V1Client({ name: 'generator-e2e-v1', version: '1.0.0' });
     await v1.connect(new V1StdioClientTransport(params));
     const { tools } = await v1.listTools();
-    expect(tools.map((tool) => tool.name).sort()).toEqual(['append_note', 'search_notes']);
+    expect(tools.map((tool) => tool.name).sort()).toEqual(['append_note', 'search_notes', 'watch_note']);
     const found = await v1.callTool({ name: 'search_notes', arguments: { query: 'generator' } });
     expect(JSON.stringify(found.content)).toContain('from the generator e2e');
     await v1.close();

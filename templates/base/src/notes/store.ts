@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { KeyedLock } from '../lib/lock.js';
@@ -25,6 +26,7 @@ const SUFFIX = '.json';
  */
 export class NoteStore {
   private readonly lock = new KeyedLock();
+  private readonly appended = new EventEmitter<{ appended: [name: string, entry: NoteEntry] }>();
 
   constructor(private readonly dir: string) {}
 
@@ -38,8 +40,10 @@ export class NoteStore {
       name,
       async () => {
         const note = (await this.get(name)) ?? { name, entries: [] };
-        note.entries.push({ text, addedAt: new Date().toISOString() });
+        const entry = { text, addedAt: new Date().toISOString() };
+        note.entries.push(entry);
         await this.write(note);
+        this.appended.emit('appended', name, entry);
         return note;
       },
       signal ? { signal } : undefined,
@@ -54,6 +58,30 @@ export class NoteStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
+  }
+
+  /**
+   * Resolves with the next entry appended to `name`, or undefined after `timeoutMs`; rejects
+   * when `signal` aborts. Listeners and timers are removed on every path.
+   */
+  nextEntry(name: string, timeoutMs: number, signal: AbortSignal): Promise<NoteEntry | undefined> {
+    assertNoteName(name);
+    return new Promise((resolve, reject) => {
+      const finish = (settle: () => void) => {
+        clearTimeout(timer);
+        this.appended.off('appended', onAppended);
+        signal.removeEventListener('abort', onAbort);
+        settle();
+      };
+      const onAppended = (appendedTo: string, entry: NoteEntry) => {
+        if (appendedTo === name) finish(() => resolve(entry));
+      };
+      const onAbort = () => finish(() => reject(signal.reason));
+      const timer = setTimeout(() => finish(() => resolve(undefined)), timeoutMs);
+      if (signal.aborted) return onAbort();
+      this.appended.on('appended', onAppended);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
   }
 
   /** Note names in a stable order (code-point order, not locale), so pagination cursors stay valid. */

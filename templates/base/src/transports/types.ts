@@ -15,6 +15,8 @@ export interface TransportOptions {
 }
 
 export interface RunningTransport {
+  /** Where an HTTP transport listens (the real port when PORT=0). */
+  url?: string;
   /** Stops taking work, lets in-flight calls finish (up to SHUTDOWN_TIMEOUT_MS), closes connections. */
   close(): Promise<void>;
 }
