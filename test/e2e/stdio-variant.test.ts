@@ -6,12 +6,10 @@ import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport as V1StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createMcpProd, runIn, workPath } from './helpers.js';
+import { checkGeneratedRepo, extraNodes, testOnNode } from './generated-repo.js';
+import { createMcpProd, workPath } from './helpers.js';
 
 const repo = workPath('stdio-server');
-
-/** Extra Node versions to run the generated repo's own checks on (set by .ci/run: node@22, node@24 from npm). */
-const extraNodes = (process.env.E2E_NODE_BINS ?? '').split(path.delimiter).filter(Boolean);
 
 beforeAll(async () => {
   const result = await createMcpProd([repo, '--name', 'stdio-server', '--description', 'Notes & search <e2e>', '--transport', 'stdio', '--db', 'none']);
@@ -19,7 +17,7 @@ beforeAll(async () => {
 });
 
 describe('generated stdio server', () => {
-  it('was installed and committed by the generator', async () => {
+  it('was installed and committed by the generator, with exact dependency pins', async () => {
     const log = await execa('git', ['log', '--oneline'], { cwd: repo });
     expect(log.stdout.split('\n')).toHaveLength(1);
     const pkg = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')) as {
@@ -28,32 +26,16 @@ describe('generated stdio server', () => {
       devDependencies: Record<string, string>;
     };
     expect(pkg.description).toBe('Notes & search <e2e>');
+    expect(Object.keys(pkg.dependencies)).not.toContain('@modelcontextprotocol/node');
     for (const version of Object.values({ ...pkg.dependencies, ...pkg.devDependencies })) expect(version).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
-  it('builds, type-checks and lints with zero findings', async () => {
-    await runIn(repo, 'npm', ['run', 'build']);
-    await runIn(repo, 'npx', ['tsc', '--noEmit']);
-    const lint = await runIn(repo, 'npm', ['run', 'lint']);
-    expect(lint.all).not.toMatch(/problem|warning/);
+  it('builds, lints, passes its own tests and its tool audit', async () => {
+    await checkGeneratedRepo(repo);
   });
 
-  it('passes its own test suite', async () => {
-    const result = await runIn(repo, 'npm', ['test']);
-    expect(result.all).toMatch(/Tests\s+\d+ passed/);
-  });
-
-  it('passes its tool audit', async () => {
-    const result = await runIn(repo, 'npm', ['run', 'audit:tools']);
-    expect(result.all).toContain('append_note');
-    expect(result.all).toContain('search_notes');
-  });
-
-  it.each(extraNodes)('builds and passes its tests on %s', async (nodeBin) => {
-    const env = { PATH: `${path.dirname(nodeBin)}${path.delimiter}${process.env.PATH ?? ''}` };
-    const version = await runIn(repo, 'node', ['--version'], env);
-    const result = await runIn(repo, 'npm', ['test'], env);
-    expect(result.all, `on node ${version.stdout}`).toMatch(/Tests\s+\d+ passed/);
+  it.each(extraNodes)('passes its own tests on %s', async (nodeBin) => {
+    await testOnNode(repo, nodeBin);
   });
 
   it('talks to a 2025-era client, a 2026-07-28 client and the v1 SDK client', async () => {

@@ -1,0 +1,73 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { expect } from 'vitest';
+import { createMcpProd, runIn } from './helpers.js';
+
+/** Extra Node versions to run generated repos' own checks on (set by .ci/run: node@22, node@24 from npm). */
+export const extraNodes = (process.env.E2E_NODE_BINS ?? '').split(path.delimiter).filter(Boolean);
+
+/** Generates a repo with the packed CLI (git and install included, as a user gets it). */
+export async function generate(repo: string, args: string[]): Promise<void> {
+  const result = await createMcpProd([repo, '--name', path.basename(repo), '--description', 'An e2e server', ...args]);
+  if (result.exitCode !== 0) throw new Error(`generation failed (exit ${result.exitCode}):\n${result.stderr}`);
+}
+
+/** What every generated repo must pass: build, type-check, lint, its own tests and the tool audit. */
+export async function checkGeneratedRepo(repo: string): Promise<void> {
+  await runIn(repo, 'npm', ['run', 'build']);
+  await runIn(repo, 'npx', ['tsc', '--noEmit']);
+  const lint = await runIn(repo, 'npm', ['run', 'lint']);
+  expect(lint.all).not.toMatch(/problem|warning/);
+  const tests = await runIn(repo, 'npm', ['test']);
+  expect(tests.all).toMatch(/Tests\s+\d+ passed/);
+  expect(tests.all).not.toMatch(/failed/);
+  const audit = await runIn(repo, 'npm', ['run', 'audit:tools']);
+  expect(audit.all).toMatch(/total\s+\d+\s+ok/);
+}
+
+/** Runs the repo's own tests with another Node binary first on PATH (npm scripts call `node`). */
+export async function testOnNode(repo: string, nodeBin: string): Promise<void> {
+  const env = { PATH: `${path.dirname(nodeBin)}${path.delimiter}${process.env.PATH ?? ''}` };
+  const version = await runIn(repo, 'node', ['--version'], env);
+  const result = await runIn(repo, 'npm', ['test'], env);
+  expect(result.all, `on node ${version.stdout}`).toMatch(/Tests\s+\d+ passed/);
+}
+
+export interface RunningHttpServer {
+  url: string;
+  child: ChildProcessWithoutNullStreams;
+  stderr: () => string;
+  stop(): Promise<number | null>;
+}
+
+/** Starts a generated repo's built server over HTTP on a free port, read from its `listening` log line. */
+export async function startHttpServer(repo: string, env: Record<string, string> = {}): Promise<RunningHttpServer> {
+  const child = spawn(process.execPath, [path.join(repo, 'dist', 'index.js')], {
+    cwd: repo,
+    env: { PATH: process.env.PATH ?? '', MCP_TRANSPORT: 'http', PORT: '0', DATA_DIR: path.join(repo, '.data'), ...env },
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = once(child, 'exit');
+  const deadline = Date.now() + 20_000;
+  let port: number | undefined;
+  while (port === undefined) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`server did not start:\n${stderr}`);
+    port = stderr
+      .split('\n')
+      .filter((line) => line.includes('"msg":"listening"'))
+      .map((line) => (JSON.parse(line) as { port: number }).port)[0];
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    child,
+    stderr: () => stderr,
+    stop: async () => {
+      child.kill('SIGTERM');
+      const [code] = (await exited) as [number | null];
+      return code;
+    },
+  };
+}
