@@ -1,60 +1,19 @@
-// `npm run bench`: timings measured side by side in one run, reported as ratios (machines are
-// shared and noisy, so absolute numbers are only indicative). Writes bench/report.md.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// `npm run bench`: every section measures its cases side by side in one run and reports ratios
+// (machines are shared and noisy; absolute numbers are only indicative). Writes bench/report.md.
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { benchCli } from './cli.mjs';
+import { benchHttp } from './http.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = path.join(root, 'dist', 'cli.js');
-const runs = Number(process.env.BENCH_RUNS ?? 15);
-const scratch = mkdtempSync(path.join(os.tmpdir(), 'create-mcp-prod-bench-'));
+const only = process.argv[2];
+const sections = [];
+if (!only || only === 'cli') sections.push(await benchCli());
+if (!only || only === 'http') sections.push(await benchHttp());
 
-function time(args) {
-  const start = process.hrtime.bigint();
-  execFileSync(process.execPath, args, { stdio: 'ignore', cwd: scratch });
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}
-
-/** Interleaves the cases run by run so background load hits them alike; reports medians. */
-function measure(cases) {
-  const samples = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
-  for (let run = 0; run < runs; run++) {
-    for (const [name, args] of Object.entries(cases)) samples[name].push(time(typeof args === 'function' ? args(run) : args));
-  }
-  return Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, median(values)]));
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-const results = measure({
-  'node -e 0': ['-e', '0'],
-  'create-mcp-prod --version': [cli, '--version'],
-  'create-mcp-prod --help': [cli, '--help'],
-  'create-mcp-prod --dry-run (render in memory)': [cli, 'dry', '--yes', '--dry-run'],
-  'create-mcp-prod (write files, no install, no git)': (run) => [cli, `gen-${run}`, '--yes', '--no-install', '--no-git'],
-});
-rmSync(scratch, { recursive: true, force: true });
-
-const baseline = results['node -e 0'];
-const rows = Object.entries(results).map(
-  ([name, ms]) => `| ${name} | ${ms.toFixed(1)} | ${(ms / baseline).toFixed(2)}× |`,
-);
 const report = `# create-mcp-prod benchmark
 
-Node ${process.version}, ${os.cpus().length} cores, ${runs} interleaved runs each, median wall time.
+Node ${process.version}, ${os.cpus().length} cores, ${new Date().toISOString().slice(0, 10)}.
 
-## CLI start-up and generation
-
-| case | ms | vs \`node -e 0\` |
-| --- | ---: | ---: |
-${rows.join('\n')}
-
-Goal: \`--version\` and \`--help\` within 1.5× of \`node -e 0\` (heavy modules load only when a command needs them).
-`;
-writeFileSync(path.join(root, 'bench', 'report.md'), report);
+${sections.join('\n')}`;
+writeFileSync(new URL('report.md', import.meta.url), report);
 process.stdout.write(report);

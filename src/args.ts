@@ -75,10 +75,13 @@ function isCommand(value: string): value is Command {
 function describeParseError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: string }).code;
-  const option = /'(-[^']+)'/.exec(message)?.[1];
-  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option ${option ?? ''} (see --help)`.replace('  ', ' ');
+  // Node quotes the option as '--name' or '-y, --yes' or '--name <value>': keep the long name.
+  const option = /'(?:-\w, )?(--?[\w-]+)/.exec(message)?.[1] ?? 'an option';
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option ${option} (see --help)`;
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
-    return `option ${option ?? ''} needs a value (see --help)`.replace('  ', ' ');
+    return message.includes('does not take an argument')
+      ? `option ${option} takes no value (see --help)`
+      : `option ${option} needs a value (see --help)`;
   }
   return `${message.split('\n')[0] ?? message} (see --help)`;
 }

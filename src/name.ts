@@ -18,9 +18,11 @@ export function defaultDirFor(name: string): string {
 
 /** A directory's basename turned into a plausible package name: `My Server` → `my-server`. */
 export function nameFromDir(dir: string): string {
-  return dir
+  const name = dir
     .toLowerCase()
     .trim()
-    .replace(/[^a-z0-9._~-]+/g, '-')
+    .replace(/[^a-z0-9._-]+/g, '-')
     .replace(/^[._-]+|-+$/g, '');
+  if (name === '') throw usageError(`cannot make a package name from the directory name "${dir}": pass --name`);
+  return name;
 }

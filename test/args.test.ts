@@ -146,6 +146,15 @@ describe('parseCliArgs: usage errors', () => {
     expect(error.message).toBe('unknown option --foo (see --help)');
   });
 
+  it('a flag given a value says it takes none', () => {
+    expect(parseError(['--yes=1']).message).toBe('option --yes takes no value (see --help)');
+    expect(parseError(['--force=true']).message).toBe('option --force takes no value (see --help)');
+  });
+
+  it('an option missing its value says so, without Node’s <value> placeholder', () => {
+    expect(parseError(['--transport']).message).toBe('option --transport needs a value (see --help)');
+  });
+
   it('an unknown short option is named too', () => {
     expect(parseError(['-x']).message).toBe('unknown option -x (see --help)');
   });

@@ -126,7 +126,7 @@ describe('cli: create without a terminal', () => {
       env: { npm_config_user_agent: 'pnpm/9.1.0 npm/? node/v20.19.0 linux x64' },
     });
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toContain('  cd server\n  pnpm install\n  pnpm build\n  pnpm test');
+    expect(result.stdout).toContain('  cd server\n  pnpm install\n  pnpm run build\n  pnpm run test');
     expect(result.stdout).toContain(JSON.stringify(path.join(cwd, 'server', 'dist', 'index.js')));
   });
 

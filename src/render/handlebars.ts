@@ -4,8 +4,8 @@ export type TemplateData = Record<string, unknown>;
 
 /**
  * Our own Handlebars instance, not plop's: `noEscape` because we emit code, not HTML (plop's
- * default turns `&` into `&amp;`), and `strict` so a misspelt variable fails the render instead
- * of silently becoming an empty string.
+ * default turns `&` into `&amp;`), and `strict` (plus `strictData`) so a misspelt variable fails
+ * the render instead of silently becoming an empty string or `false`.
  */
 export function createHandlebars(): typeof Handlebars {
   const hb = Handlebars.create();
@@ -24,8 +24,32 @@ export class TemplateError extends Error {
 
 export function renderTemplate(hb: typeof Handlebars, source: string, data: TemplateData, file: string): string {
   try {
-    return hb.compile(source, { noEscape: true, strict: true })(data);
+    return hb.compile(source, { noEscape: true, strict: true })(strictData(data));
   } catch (error) {
     throw new TemplateError(file, error);
   }
+}
+
+/** Names that JSON.stringify, promises and string conversion probe for; they may be missing. */
+const PROBED = new Set(['toJSON', 'then', 'constructor', 'toString', 'valueOf']);
+
+/**
+ * Handlebars' `strict` covers `{{name}}` but not helper and block arguments: `{{#if has.htpp}}`
+ * would quietly be false. This proxy makes every lookup of a missing variable an error, wherever
+ * it appears, naming the dotted path.
+ */
+export function strictData<T extends object>(data: T, path = ''): T {
+  return new Proxy(data, {
+    get(target, property, receiver) {
+      if (typeof property === 'symbol' || PROBED.has(property) || property in target) {
+        const value: unknown = Reflect.get(target, property, receiver);
+        return isPlainObject(value) ? strictData(value, `${path}${String(property)}.`) : value;
+      }
+      throw new Error(`"${path}${property}" is not a template variable`);
+    },
+  });
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 }

@@ -12,7 +12,12 @@ export function mergePackageJson(fragments: readonly JsonObject[]): JsonObject {
 }
 
 export function parsePackageFragment(text: string, file: string): JsonObject {
-  const value: unknown = JSON.parse(text);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${file}: invalid JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
   if (!isObject(value as Json)) throw new Error(`${file}: a package.json fragment must be a JSON object`);
   return value as JsonObject;
 }
@@ -26,8 +31,14 @@ const DEPENDENCY_KEYS = ['dependencies', 'devDependencies', 'peerDependencies', 
 function mergeObjects(base: JsonObject, override: JsonObject): JsonObject {
   const result: JsonObject = { ...base };
   for (const [key, value] of Object.entries(override)) {
-    const current = result[key];
-    result[key] = isObject(current) && isObject(value) ? mergeObjects(current, value) : value;
+    const current = Object.hasOwn(result, key) ? result[key] : undefined;
+    // defineProperty, not assignment: a "__proto__" key must stay a plain key.
+    Object.defineProperty(result, key, {
+      value: isObject(current) && isObject(value) ? mergeObjects(current, value) : value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return result;
 }

@@ -6,12 +6,13 @@ import { displayPath } from './target.js';
 export function nextSteps(ctx: CreateContext, installed: boolean): string {
   const { answers, packageManager: pm } = ctx;
   const where = displayPath(ctx.cwd, ctx.targetDir);
-  const run = (script: string) => (pm === 'npm' ? `npm run ${script}` : `${pm} ${script}`);
+  // `<pm> run <script>` runs the package script with every manager (`bun test` would not).
+  const run = (script: string) => `${pm} run ${script}`;
   const commands = [
     ...(where === '.' ? [] : [`cd ${where}`]),
     ...(installed ? [] : [`${pm} install`]),
     run('build'),
-    `${pm} test`,
+    run('test'),
     run('audit:tools'),
   ];
   const lines = [

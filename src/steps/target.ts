@@ -1,4 +1,4 @@
-import { lstat, readdir } from 'node:fs/promises';
+import { lstat, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CliError, ExitCode } from '../errors.js';
 
@@ -7,12 +7,15 @@ import { CliError, ExitCode } from '../errors.js';
  * an error that lists what is there, so nobody loses files to a typo.
  */
 export async function assertTargetUsable(targetDir: string, force: boolean, shownAs: string): Promise<void> {
-  const stat = await lstat(targetDir).catch((error: NodeJS.ErrnoException) => {
+  const entry = await lstat(targetDir).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;
     throw error;
   });
-  if (stat === undefined) return;
-  if (!stat.isDirectory()) throw new CliError(`target ${shownAs} exists and is not a directory`);
+  if (entry === undefined) return;
+  // A symbolic link to a directory is used as that directory; a broken one is refused, not replaced.
+  const found = await stat(targetDir).catch(() => undefined);
+  if (found === undefined) throw new CliError(`target ${shownAs} is a broken symbolic link`);
+  if (!found.isDirectory()) throw new CliError(`target ${shownAs} exists and is not a directory`);
   if (force) return;
   const entries = (await readdir(targetDir)).sort();
   if (entries.length === 0) return;

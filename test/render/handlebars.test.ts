@@ -65,6 +65,27 @@ describe('renderTemplate', () => {
   });
 });
 
+describe('renderTemplate: misspelt variables in helper and block arguments (beyond Handlebars strict)', () => {
+  const data = { has: { http: true }, transports: ['stdio'], name: 'demo', db: 'none' };
+  it.each([
+    ['{{#if has.htpp}}x{{/if}}', 'has.htpp'],
+    ['{{#unless has.htpp}}x{{/unless}}', 'has.htpp'],
+    ['{{#each trasnports}}{{this}}{{/each}}', 'trasnports'],
+    ['{{json nmae}}', 'nmae'],
+    ['{{#if (eq dbb "none")}}x{{/if}}', 'dbb'],
+  ])('%s fails, naming %s', (source, variable) => {
+    const error = renderError(source, data);
+    expect(error).toBeInstanceOf(TemplateError);
+    expect(error.message).toContain(`"${variable}" is not a template variable`);
+  });
+
+  it('known variables in the same places still render', () => {
+    expect(render('{{#if has.http}}h{{/if}}{{#each transports}}{{this}}{{/each}}{{json name}}{{#if (eq db "none")}}!{{/if}}', data)).toBe(
+      'hstdio"demo"!',
+    );
+  });
+});
+
 describe('helpers', () => {
   it('json writes a JSON literal, quoting and escaping strings', () => {
     expect(render('{{json value}}', { value: 'A "quoted" \\ <b> & c' })).toBe(JSON.stringify('A "quoted" \\ <b> & c'));

@@ -66,6 +66,14 @@ describe('mergePackageJson', () => {
   });
 });
 
+describe('mergePackageJson: hostile keys', () => {
+  it('keeps a "__proto__" key as a plain key instead of changing the prototype', () => {
+    const merged = mergePackageJson([JSON.parse('{"__proto__": {"x": 1}, "name": "a"}') as Record<string, never>]);
+    expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
+    expect(Object.keys(merged)).toEqual(['__proto__', 'name']);
+  });
+});
+
 describe('parsePackageFragment', () => {
   it('parses a JSON object', () => {
     expect(parsePackageFragment('{"name":"demo","private":true}', 'base/package.json')).toEqual({ name: 'demo', private: true });
@@ -75,8 +83,8 @@ describe('parsePackageFragment', () => {
     expect(() => parsePackageFragment(text, 'stdio/package.json')).toThrow(/^stdio\/package\.json: a package\.json fragment must be a JSON object$/);
   });
 
-  it('rejects invalid JSON', () => {
-    expect(() => parsePackageFragment('{"name":', 'base/package.json.hbs')).toThrow(SyntaxError);
+  it('rejects invalid JSON, naming the template', () => {
+    expect(() => parsePackageFragment('{"name":', 'base/package.json.hbs')).toThrow(/^base\/package\.json\.hbs: invalid JSON/);
   });
 });
 

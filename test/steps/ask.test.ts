@@ -100,7 +100,7 @@ describe('resolveAnswers without a terminal', () => {
   it('a directory whose name yields no valid package name is a usage error', async () => {
     const error = await failure(['!!!', '--yes']);
     expect(error.exitCode).toBe(ExitCode.usage);
-    expect(error.message).toMatch(/^invalid name ""/);
+    expect(error.message).toBe('cannot make a package name from the directory name "!!!": pass --name');
   });
 });
 

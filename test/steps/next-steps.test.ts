@@ -83,7 +83,7 @@ describe('nextSteps', () => {
     const lines = output.split('\n');
     expect(lines).toContain('Created demo in demo (stdio).');
     const next = lines.indexOf('Next:');
-    expect(lines.slice(next + 1, next + 6)).toEqual(['  cd demo', '  npm install', '  npm run build', '  npm test', '  npm run audit:tools']);
+    expect(lines.slice(next + 1, next + 6)).toEqual(['  cd demo', '  npm install', '  npm run build', '  npm run test', '  npm run audit:tools']);
     expect(output).toContain('  Claude Desktop — claude_desktop_config.json:');
     expect(output).toContain('  VS Code — .vscode/mcp.json:');
     expect(output).toContain('    "mcpServers": {');
@@ -103,11 +103,11 @@ describe('nextSteps', () => {
     expect(nextSteps(context({ targetDir: path.resolve('/srv/demo') }), true)).toContain(`  cd ${path.resolve('/srv/demo')}`);
   });
 
-  it('pnpm and yarn run scripts without "run"', () => {
+  it('runs package scripts with "<pm> run", which every manager reads as the script (bun test would not)', () => {
     const pnpm = nextSteps(context({ packageManager: 'pnpm' }), false);
-    expect(pnpm).toContain('  pnpm install\n  pnpm build\n  pnpm test\n  pnpm audit:tools');
-    const yarn = nextSteps(context({ packageManager: 'yarn' }), true);
-    expect(yarn).toContain('  yarn build\n  yarn test\n  yarn audit:tools');
+    expect(pnpm).toContain('  pnpm install\n  pnpm run build\n  pnpm run test\n  pnpm run audit:tools');
+    const bun = nextSteps(context({ packageManager: 'bun' }), true);
+    expect(bun).toContain('  bun run build\n  bun run test\n  bun run audit:tools');
   });
 
   it('names the transports and a database in the summary', () => {

@@ -91,7 +91,7 @@ describe('assertTargetUsable', () => {
     const parent = await tempDir();
     const target = path.join(parent, 'link');
     await symlink(path.join(parent, 'missing'), target);
-    expect((await targetError(target, true, 'link')).message).toContain('is not a directory');
+    expect((await targetError(target, true, 'link')).message).toBe('target link is a broken symbolic link');
   });
 
   it('shows the target as given, not its absolute path', async () => {

@@ -54,7 +54,17 @@ describe('writeAtomically: success', () => {
     expect(await exists(staging)).toBe(false);
   });
 
-  it('replaces an empty target directory', async () => {
+  it('writes into an existing empty directory without replacing it (so `create .` keeps the shell’s cwd)', async () => {
+    const parent = await tempDir();
+    const target = path.join(parent, 'here');
+    await mkdir(target);
+    const inode = (await stat(target)).ino;
+    await writeAtomically(target, await fillWith({ 'a.txt': 'a' }));
+    expect((await stat(target)).ino).toBe(inode);
+    expect(await snapshotTree(target)).toEqual([['a.txt', 'a']]);
+  });
+
+  it('fills an empty target directory', async () => {
     const parent = await tempDir();
     const target = path.join(parent, 'empty');
     await mkdir(target);
@@ -173,6 +183,37 @@ describe('writeAtomically: a failing fill leaves the target untouched', () => {
     );
     expect(await snapshotTree(target)).toEqual(before);
     expect(await stagingLeftovers(parent)).toEqual([]);
+  });
+});
+
+describe('writeAtomically: --force into a directory where a staged path collides', () => {
+  it('refuses before moving anything when a file stands where a folder goes', async () => {
+    const parent = await tempDir();
+    const target = path.join(parent, 't');
+    await writeTree(target, { src: 'a file named src' });
+    const error = await writeAtomically(target, await fillWith({ 'a.txt': 'a', 'src/index.ts': 'x' })).catch((e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toBe('cannot write src/: a file with that name is in the way');
+    expect(await snapshotTree(target)).toEqual([['src', 'a file named src']]);
+    expect(await stagingLeftovers(parent)).toEqual([]);
+  });
+
+  it('refuses when a folder stands where a file goes', async () => {
+    const parent = await tempDir();
+    const target = path.join(parent, 't');
+    await writeTree(target, { 'package.json/keep.txt': 'k' });
+    const error = await writeAtomically(target, await fillWith({ 'package.json': '{}' })).catch((e: unknown) => e as Error);
+    expect((error as Error).message).toBe('cannot write package.json: a directory with that name is in the way');
+    expect(await snapshotTree(target)).toEqual([['package.json/keep.txt', 'k']]);
+  });
+});
+
+describe('writeAtomically: parents', () => {
+  it('removes the parent folders it created when the write fails', async () => {
+    const parent = await tempDir();
+    const target = path.join(parent, 'a', 'b', 'c');
+    await expect(writeAtomically(target, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    expect(await readdir(parent)).toEqual([]);
   });
 });
 

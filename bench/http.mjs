@@ -1,0 +1,230 @@
+// A generated HTTP server against a bare v2 SDK server running the same tool code, measured in
+// interleaved rounds; then memory and descriptors with 1,000 open streams and after 10,000
+// open/abort cycles. Everything runs on loopback with bounded loops.
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { median } from './cli.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const cli = path.join(root, 'dist', 'cli.js');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 3_000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const OPEN_STREAMS = Number(process.env.BENCH_OPEN_STREAMS ?? 1_000);
+const CYCLES = Number(process.env.BENCH_CYCLES ?? 10_000);
+
+const BARE_SERVER = `// The same tool, served by the SDK alone: no guards, stream registry, metrics or caps.
+import { createServer } from 'node:http';
+import { McpServer, createMcpHandler } from '@modelcontextprotocol/server';
+import { toNodeHandler } from '@modelcontextprotocol/node';
+import { loadConfig } from './dist/config.js';
+import { createLogger } from './dist/lib/logger.js';
+import { createServices } from './dist/services.js';
+import { searchNotes } from './dist/tools/search-notes.js';
+
+const services = await createServices(loadConfig(), createLogger('silent'));
+const handler = createMcpHandler(() => {
+  const server = new McpServer({ name: 'bare', version: '1.0.0' });
+  const { name, description, inputSchema } = searchNotes;
+  server.registerTool(name, { description, inputSchema }, (input, ctx) =>
+    searchNotes.run(input, { signal: ctx.mcpReq.signal, logger: services.logger, services }),
+  );
+  return server;
+});
+const server = createServer(toNodeHandler(handler));
+server.listen(0, '127.0.0.1', () => process.stderr.write(JSON.stringify({ msg: 'listening', port: server.address().port }) + '\\n'));
+`;
+
+const envelope = {
+  'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+  'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '1.0.0' },
+  'io.modelcontextprotocol/clientCapabilities': {},
+};
+const headers = {
+  'content-type': 'application/json',
+  accept: 'application/json, text/event-stream',
+  'mcp-protocol-version': '2026-07-28',
+};
+
+function toolCall(id, name, args) {
+  return JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args, _meta: envelope } });
+}
+
+async function startServer(repo, script, env) {
+  const child = spawn(process.execPath, [script], {
+    cwd: repo,
+    env: { PATH: process.env.PATH, MCP_TRANSPORT: 'http', PORT: '0', DATA_DIR: path.join(repo, '.data'), ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const line = stderr.split('\n').find((l) => l.includes('"msg":"listening"'));
+    if (line) return { child, url: `http://127.0.0.1:${JSON.parse(line).port}` };
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`server did not start: ${stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+async function stop(server) {
+  server.child.kill('SIGTERM');
+  await once(server.child, 'exit');
+}
+
+/** CONCURRENCY workers calling the tool back to back for ROUND_MS; returns throughput and latencies. */
+async function load(url) {
+  const latencies = [];
+  const until = performance.now() + ROUND_MS;
+  let id = 0;
+  let errors = 0;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const worker = async () => {
+    while (performance.now() < until) {
+      const started = performance.now();
+      const status = await post(`${url}/mcp`, toolCall(++id, 'search_notes', { query: 'bench' }), agent);
+      if (status !== 200) errors++;
+      latencies.push(performance.now() - started);
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  return {
+    rps: latencies.length / seconds,
+    p50: latencies[Math.floor(latencies.length * 0.5)],
+    p99: latencies[Math.floor(latencies.length * 0.99)],
+    errors,
+  };
+}
+
+function post(url, body, agent) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', headers, agent }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Opens a long watch_note call and resolves once its SSE response has started. */
+function openStream(url, id) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${url}/mcp`, { method: 'POST', headers, agent: false }, (res) => resolve({ req, res }));
+    req.on('error', reject);
+    req.end(toolCall(id, 'watch_note', { note: 'bench', seconds: 60 }));
+  });
+}
+
+async function metric(url, name) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+  return line ? Number(line.split(' ').at(-1)) : NaN;
+}
+
+async function until(check, what, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function snapshot(url) {
+  return {
+    streams: await metric(url, 'mcp_open_streams{kind="streamable-http"}'),
+    fds: await metric(url, 'process_open_fds'),
+    rssMb: (await metric(url, 'process_resident_memory_bytes')) / 2 ** 20,
+    heapMb: (await metric(url, 'nodejs_heap_size_used_bytes')) / 2 ** 20,
+  };
+}
+
+export async function benchHttp() {
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'create-mcp-prod-bench-http-'));
+  const repo = path.join(scratch, 'bench-server');
+  try {
+    execFileSync(process.execPath, [cli, repo, '--yes', '--transport', 'http', '--no-git', '--no-install'], { stdio: 'ignore' });
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: repo, stdio: 'ignore' });
+    execFileSync('npm', ['run', 'build'], { cwd: repo, stdio: 'ignore' });
+    writeFileSync(path.join(repo, 'bare-server.mjs'), BARE_SERVER);
+
+    const generated = await startServer(repo, 'dist/index.js', { MAX_CONNECTIONS: String(OPEN_STREAMS * 2) });
+    const bare = await startServer(repo, 'bare-server.mjs', {});
+    const results = { generated: [], bare: [] };
+    await load(generated.url); // warm-up
+    await load(bare.url);
+    for (let round = 0; round < ROUNDS; round++) {
+      results.generated.push(await load(generated.url));
+      results.bare.push(await load(bare.url));
+    }
+    await stop(bare);
+
+    const summary = (runs) => ({
+      rps: median(runs.map((r) => r.rps)),
+      p50: median(runs.map((r) => r.p50)),
+      p99: median(runs.map((r) => r.p99)),
+      errors: runs.reduce((sum, r) => sum + r.errors, 0),
+    });
+    const g = summary(results.generated);
+    const b = summary(results.bare);
+
+    // Streams: memory and descriptors with OPEN_STREAMS open, then after CYCLES open/abort cycles.
+    const before = await snapshot(generated.url);
+    const open = [];
+    for (let i = 0; i < OPEN_STREAMS; i++) open.push(await openStream(generated.url, i));
+    await until(async () => (await metric(generated.url, 'mcp_open_streams{kind="streamable-http"}')) === OPEN_STREAMS, 'streams to open');
+    const during = await snapshot(generated.url);
+    for (const { req } of open) req.destroy();
+    await until(async () => (await metric(generated.url, 'mcp_open_streams{kind="streamable-http"}')) === 0, 'streams to close');
+    const afterOpen = await snapshot(generated.url);
+
+    for (let done = 0; done < CYCLES; done += 100) {
+      const batch = await Promise.all(Array.from({ length: 100 }, (_, i) => openStream(generated.url, done + i)));
+      for (const { req } of batch) req.destroy();
+    }
+    await until(async () => (await metric(generated.url, 'mcp_open_streams{kind="streamable-http"}')) === 0, 'cycled streams to close');
+    await until(async () => (await metric(generated.url, 'mcp_inflight_tool_calls')) === 0, 'aborted calls to end');
+    const afterCycles = await snapshot(generated.url);
+    await stop(generated);
+
+    const row = (name, s) =>
+      `| ${name} | ${Number.isNaN(s.streams) ? 0 : s.streams} | ${s.fds} | ${s.rssMb.toFixed(1)} | ${s.heapMb.toFixed(1)} |`;
+    return `## Generated HTTP server vs a bare v2 SDK server (same tool)
+
+\`tools/call\` of \`search_notes\` over Streamable HTTP (2026-07-28, stateless), ${CONCURRENCY} concurrent
+keep-alive clients, ${ROUNDS} interleaved rounds of ${ROUND_MS / 1000} s each, medians of the rounds.
+
+| server | calls/s | p50 ms | p99 ms | errors |
+| --- | ---: | ---: | ---: | ---: |
+| generated (guards, stream registry, metrics, caps, handshake log) | ${g.rps.toFixed(0)} | ${g.p50.toFixed(2)} | ${g.p99.toFixed(2)} | ${g.errors} |
+| bare SDK (\`createMcpHandler\` + \`toNodeHandler\`) | ${b.rps.toFixed(0)} | ${b.p50.toFixed(2)} | ${b.p99.toFixed(2)} | ${b.errors} |
+
+Throughput cost of the production layers: **${((1 - g.rps / b.rps) * 100).toFixed(1)}%**; p99 ratio ${(g.p99 / b.p99).toFixed(2)}× (goal: under 10%).
+
+## Streams: ${OPEN_STREAMS} open, then ${CYCLES} open/abort cycles
+
+Long \`watch_note\` calls (SSE responses) opened and then aborted by the client; figures from the server's own \`/metrics\`.
+
+| moment | open streams | open fds | RSS MB | heap used MB |
+| --- | ---: | ---: | ---: | ---: |
+${row('before', before)}
+${row(`${OPEN_STREAMS} streams open`, during)}
+${row('after aborting them', afterOpen)}
+${row(`after ${CYCLES} open/abort cycles`, afterCycles)}
+
+Per open stream: ${(((during.rssMb - before.rssMb) * 1024) / OPEN_STREAMS).toFixed(1)} KB RSS, ${((during.fds - before.fds) / OPEN_STREAMS).toFixed(2)} fds.
+Descriptors after the cycles vs before: ${afterCycles.fds - before.fds >= 0 ? '+' : ''}${afterCycles.fds - before.fds}.
+`;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
