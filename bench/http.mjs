@@ -45,15 +45,21 @@ const envelope = {
   'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '1.0.0' },
   'io.modelcontextprotocol/clientCapabilities': {},
 };
-const headers = {
-  'content-type': 'application/json',
-  accept: 'application/json, text/event-stream',
-  'mcp-protocol-version': '2026-07-28',
-};
-
+/** A 2026-07-28 request: the method and tool name travel in headers too (SEP-2243), and must agree with the body. */
 function toolCall(id, name, args) {
-  return JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args, _meta: envelope } });
+  return {
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': '2026-07-28',
+      'mcp-method': 'tools/call',
+      'mcp-name': name,
+    },
+    body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args, _meta: envelope } }),
+  };
 }
+
+const step = (message) => process.stderr.write(`bench http: ${message}\n`);
 
 async function startServer(repo, script, env) {
   const child = spawn(process.execPath, [script], {
@@ -105,7 +111,7 @@ async function load(url) {
   };
 }
 
-function post(url, body, agent) {
+function post(url, { headers, body }, agent) {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: 'POST', headers, agent }, (res) => {
       res.resume();
@@ -116,12 +122,20 @@ function post(url, body, agent) {
   });
 }
 
-/** Opens a long watch_note call and resolves once its SSE response has started. */
+/**
+ * Opens a long watch_note call and resolves once its SSE response has started. 2025-era requests
+ * get an SSE response at once (2026-07-28 ones answer JSON when the call ends).
+ */
 function openStream(url, id) {
+  const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' };
+  const body = JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'watch_note', arguments: { note: 'bench', seconds: 60 } } });
   return new Promise((resolve, reject) => {
-    const req = http.request(`${url}/mcp`, { method: 'POST', headers, agent: false }, (res) => resolve({ req, res }));
-    req.on('error', reject);
-    req.end(toolCall(id, 'watch_note', { note: 'bench', seconds: 60 }));
+    const req = http.request(`${url}/mcp`, { method: 'POST', headers, agent: false }, (res) => {
+      if (res.statusCode !== 200) reject(new Error(`stream request answered ${res.statusCode}`));
+      resolve({ req, res });
+    });
+    req.on('error', (error) => (error.code === 'ECONNRESET' ? undefined : reject(error)));
+    req.end(body);
   });
 }
 
@@ -152,6 +166,7 @@ export async function benchHttp() {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'create-mcp-prod-bench-http-'));
   const repo = path.join(scratch, 'bench-server');
   try {
+    step('generating and installing a server');
     execFileSync(process.execPath, [cli, repo, '--yes', '--transport', 'http', '--no-git', '--no-install'], { stdio: 'ignore' });
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: repo, stdio: 'ignore' });
     execFileSync('npm', ['run', 'build'], { cwd: repo, stdio: 'ignore' });
@@ -160,6 +175,7 @@ export async function benchHttp() {
     const generated = await startServer(repo, 'dist/index.js', { MAX_CONNECTIONS: String(OPEN_STREAMS * 2) });
     const bare = await startServer(repo, 'bare-server.mjs', {});
     const results = { generated: [], bare: [] };
+    step('throughput rounds');
     await load(generated.url); // warm-up
     await load(bare.url);
     for (let round = 0; round < ROUNDS; round++) {
@@ -178,6 +194,7 @@ export async function benchHttp() {
     const b = summary(results.bare);
 
     // Streams: memory and descriptors with OPEN_STREAMS open, then after CYCLES open/abort cycles.
+    step(`opening ${OPEN_STREAMS} streams`);
     const before = await snapshot(generated.url);
     const open = [];
     for (let i = 0; i < OPEN_STREAMS; i++) open.push(await openStream(generated.url, i));
@@ -187,6 +204,7 @@ export async function benchHttp() {
     await until(async () => (await metric(generated.url, 'mcp_open_streams{kind="streamable-http"}')) === 0, 'streams to close');
     const afterOpen = await snapshot(generated.url);
 
+    step(`${CYCLES} open/abort cycles`);
     for (let done = 0; done < CYCLES; done += 100) {
       const batch = await Promise.all(Array.from({ length: 100 }, (_, i) => openStream(generated.url, done + i)));
       for (const { req } of batch) req.destroy();
@@ -212,7 +230,7 @@ Throughput cost of the production layers: **${((1 - g.rps / b.rps) * 100).toFixe
 
 ## Streams: ${OPEN_STREAMS} open, then ${CYCLES} open/abort cycles
 
-Long \`watch_note\` calls (SSE responses) opened and then aborted by the client; figures from the server's own \`/metrics\`.
+Long \`watch_note\` calls (2025-era requests, answered as SSE streams) opened and then aborted by the client; figures from the server's own \`/metrics\`.
 
 | moment | open streams | open fds | RSS MB | heap used MB |
 | --- | ---: | ---: | ---: | ---: |
