@@ -60,7 +60,8 @@ export class HandshakeLog {
         if (!('id' in message) || message.id === undefined || !pending.has(message.id)) return;
         const opening = pending.get(message.id) as Pending;
         pending.delete(message.id);
-        this.record(settle(opening, message));
+        const handshake = settle(opening, message);
+        if (handshake) this.record(handshake);
       },
     };
   }
@@ -111,10 +112,11 @@ function readOpening(message: JSONRPCMessage): Pending | undefined {
   return { era: 'modern', client: readClient(meta?.[CLIENT_INFO_META_KEY]), requestedVersion: String(version) };
 }
 
-function settle(opening: Pending, response: JSONRPCMessage): Handshake {
+/** The outcome of a handshake, or undefined when the request failed for a reason other than its version. */
+function settle(opening: Pending, response: JSONRPCMessage): Handshake | undefined {
   if ('error' in response) {
-    const refused = response.error.code === ProtocolErrorCode.UnsupportedProtocolVersion;
-    return { ...opening, servedVersion: refused ? undefined : opening.requestedVersion, supported: !refused };
+    const refused = opening.era === 'legacy' || response.error.code === ProtocolErrorCode.UnsupportedProtocolVersion;
+    return refused ? { ...opening, servedVersion: undefined, supported: false } : undefined;
   }
   const result = ('result' in response ? response.result : {}) as Record<string, unknown>;
   const served = opening.era === 'legacy' ? String(result.protocolVersion ?? 'unknown') : opening.requestedVersion;

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { KeyedLock } from '../lib/lock.js';
@@ -26,7 +25,8 @@ const SUFFIX = '.json';
  */
 export class NoteStore {
   private readonly lock = new KeyedLock();
-  private readonly appended = new EventEmitter<{ appended: [name: string, entry: NoteEntry] }>();
+  /** Who waits for a line in which note (watch_note); each waiter removes itself when done. */
+  private readonly watchers = new Map<string, Set<(entry: NoteEntry) => void>>();
 
   constructor(private readonly dir: string) {}
 
@@ -43,7 +43,7 @@ export class NoteStore {
         const entry = { text, addedAt: new Date().toISOString() };
         note.entries.push(entry);
         await this.write(note);
-        this.appended.emit('appended', name, entry);
+        for (const notify of this.watchers.get(name) ?? []) notify(entry);
         return note;
       },
       signal ? { signal } : undefined,
@@ -67,21 +67,29 @@ export class NoteStore {
   nextEntry(name: string, timeoutMs: number, signal: AbortSignal): Promise<NoteEntry | undefined> {
     assertNoteName(name);
     return new Promise((resolve, reject) => {
+      const waiters = this.watchers.get(name) ?? new Set();
       const finish = (settle: () => void) => {
         clearTimeout(timer);
-        this.appended.off('appended', onAppended);
+        waiters.delete(onEntry);
+        if (waiters.size === 0) this.watchers.delete(name);
         signal.removeEventListener('abort', onAbort);
         settle();
       };
-      const onAppended = (appendedTo: string, entry: NoteEntry) => {
-        if (appendedTo === name) finish(() => resolve(entry));
-      };
+      const onEntry = (entry: NoteEntry) => finish(() => resolve(entry));
       const onAbort = () => finish(() => reject(signal.reason));
       const timer = setTimeout(() => finish(() => resolve(undefined)), timeoutMs);
       if (signal.aborted) return onAbort();
-      this.appended.on('appended', onAppended);
+      waiters.add(onEntry);
+      this.watchers.set(name, waiters);
       signal.addEventListener('abort', onAbort, { once: true });
     });
+  }
+
+  /** Waiters now, for leak checks. */
+  get watcherCount(): number {
+    let count = 0;
+    for (const waiters of this.watchers.values()) count += waiters.size;
+    return count;
   }
 
   /** Note names in a stable order (code-point order, not locale), so pagination cursors stay valid. */

@@ -92,6 +92,15 @@ describe('HandshakeLog', () => {
     expect(seen[0]).toMatchObject({ servedVersion: undefined, supported: false });
   });
 
+  it('does not count a modern request rejected for another reason (a bad header) as a handshake', () => {
+    const { log, entries, seen } = setup();
+    const tap = log.tap();
+    tap.inbound(modernRequest(8, '2026-07-28'));
+    tap.outbound({ jsonrpc: '2.0', id: 8, error: { code: -32020, message: 'headers and body disagree' } });
+    expect(entries).toEqual([]);
+    expect(seen).toEqual([]);
+  });
+
   it('ignores requests without a handshake and responses it did not see opened', () => {
     const { log, entries, seen } = setup();
     const tap = log.tap();

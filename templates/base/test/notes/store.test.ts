@@ -64,3 +64,23 @@ describe('NoteStore', () => {
     expect((await store.get('slow'))?.entries.map((entry) => entry.text)).toEqual(['kept']);
   });
 });
+
+describe('NoteStore.nextEntry', () => {
+  it('resolves every waiter on that note, and only those, leaving no waiter behind', async () => {
+    const waits = Array.from({ length: 20 }, () => store.nextEntry('inbox', 60_000, new AbortController().signal));
+    const other = store.nextEntry('other', 50, new AbortController().signal);
+    expect(store.watcherCount).toBe(21);
+    await store.append('inbox', 'ping');
+    expect((await Promise.all(waits)).map((entry) => entry?.text)).toEqual(Array.from({ length: 20 }, () => 'ping'));
+    expect(await other).toBeUndefined();
+    expect(store.watcherCount).toBe(0);
+  });
+
+  it('rejects with the abort reason and removes the waiter', async () => {
+    const controller = new AbortController();
+    const wait = store.nextEntry('inbox', 60_000, controller.signal);
+    controller.abort(new Error('cancelled'));
+    await expect(wait).rejects.toThrow('cancelled');
+    expect(store.watcherCount).toBe(0);
+  });
+});

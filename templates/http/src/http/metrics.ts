@@ -1,5 +1,4 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 import { PROTOCOL_VERSION_META_KEY } from '@modelcontextprotocol/server';
 import type { Handshake } from '../lib/handshake.js';
 import type { InFlightCalls } from '../lib/inflight.js';
@@ -96,19 +95,22 @@ export class Metrics {
   };
 
   /**
-   * Counts one JSON-RPC request. 2026-07-28 requests name their version in `_meta`; 2025-era
-   * clients in `initialize` and then in the `MCP-Protocol-Version` header.
+   * Counts the JSON-RPC requests in one HTTP body. 2026-07-28 requests name their version in
+   * `_meta`; 2025-era clients in `initialize` and then in the `MCP-Protocol-Version` header.
    */
-  countRequest(message: JSONRPCMessage, protocolHeader: string | undefined): void {
-    if (!('method' in message) || !('id' in message)) return;
-    const params = (message.params ?? {}) as { _meta?: Record<string, unknown>; protocolVersion?: unknown };
-    const modern = params._meta?.[PROTOCOL_VERSION_META_KEY];
-    if (typeof modern === 'string') {
-      this.requests.inc({ era: 'modern', protocol_version: modern });
-      return;
+  countRequests(body: unknown, protocolHeader: string | string[] | undefined): void {
+    const header = typeof protocolHeader === 'string' ? protocolHeader : undefined;
+    for (const message of Array.isArray(body) ? body : [body]) {
+      if (typeof message !== 'object' || message === null || !('method' in message) || !('id' in message)) continue;
+      const { method, params = {} } = message as { method: unknown; params?: { _meta?: Record<string, unknown>; protocolVersion?: unknown } };
+      const modern = params._meta?.[PROTOCOL_VERSION_META_KEY];
+      if (typeof modern === 'string') {
+        this.requests.inc({ era: 'modern', protocol_version: modern });
+        continue;
+      }
+      const legacy = method === 'initialize' ? params.protocolVersion : header;
+      this.requests.inc({ era: 'legacy', protocol_version: typeof legacy === 'string' ? legacy : 'unknown' });
     }
-    const legacy = message.method === 'initialize' ? params.protocolVersion : protocolHeader;
-    this.requests.inc({ era: 'legacy', protocol_version: typeof legacy === 'string' ? legacy : 'unknown' });
   }
 
   async render(): Promise<{ contentType: string; body: string }> {

@@ -85,6 +85,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     if (isLegacyStream) return legacy.openStream(req, res);
     const body = method === 'POST' ? await readJsonBody(req, res) : { ok: true as const, value: undefined };
     if (!body.ok) return;
+    options.metrics.countRequests(body.value, req.headers['mcp-protocol-version']);
     if (isLegacyMessage) return legacy.postMessage(req, res, body.value);
     return options.mcp(req, res, body.value);
   }

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { RequestId } from '@modelcontextprotocol/server';
 
 export type StreamKind = 'streamable-http' | 'legacy-sse';
 
@@ -27,6 +28,9 @@ type CloseListener = (reason: StreamCloseReason) => void;
 export class TrackedStream {
   readonly openedAt = Date.now();
   private readonly listeners: CloseListener[] = [];
+  /** Requests whose responses must still go out on this stream: a shutdown waits for them. */
+  private readonly awaiting = new Set<RequestId>();
+  private idleWaiters: (() => void)[] = [];
   private readonly lifetimeTimer: NodeJS.Timeout;
   private readonly heartbeatTimer: NodeJS.Timeout;
   private idleTimer: NodeJS.Timeout;
@@ -64,6 +68,26 @@ export class TrackedStream {
     return this.res.write(chunk);
   }
 
+  /** The stream carries the responses to these requests (see `busy`). */
+  expectResponses(ids: Iterable<RequestId>): void {
+    for (const id of ids) this.awaiting.add(id);
+  }
+
+  responded(id: RequestId): void {
+    this.awaiting.delete(id);
+    if (this.awaiting.size === 0) this.wakeIdleWaiters();
+  }
+
+  get busy(): boolean {
+    return !this.isClosed && this.awaiting.size > 0;
+  }
+
+  /** Resolves once no response is owed on this stream (or it closed). */
+  whenIdle(): Promise<void> {
+    if (!this.busy) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
   onClose(listener: CloseListener): void {
     if (this.closeReason !== undefined) listener(this.closeReason);
     else this.listeners.push(listener);
@@ -90,7 +114,12 @@ export class TrackedStream {
       this.res.end();
     }
     this.release(this, reason);
+    this.wakeIdleWaiters();
     for (const listener of this.listeners.splice(0)) listener(reason);
+  }
+
+  private wakeIdleWaiters(): void {
+    for (const wake of this.idleWaiters.splice(0)) wake();
   }
 
   private heartbeat(): void {
@@ -146,5 +175,22 @@ export class StreamRegistry {
 
   closeAll(reason: StreamCloseReason): void {
     for (const stream of [...this.streams]) stream.close(reason);
+  }
+
+  /**
+   * Shutdown: streams still owed a response (a call that just finished) get up to `graceMs` to
+   * deliver it; then every stream is closed with a final `shutdown` event.
+   */
+  async drain(graceMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const busy = [...this.streams].filter((stream) => stream.busy);
+    await Promise.race([
+      Promise.all(busy.map((stream) => stream.whenIdle())),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    this.closeAll('shutdown');
   }
 }

@@ -24,12 +24,9 @@ describe('stderr under concurrent slow calls (built server)', () => {
     await waitForMetric(server.url, 'mcp_inflight_tool_calls', {}, 0);
   });
 
-  // KNOWN BUG (remove `.fails` once fixed): NoteStore in src/notes/store.ts keeps one
-  // EventEmitter for `appended` and each running watch_note adds a listener to it. From the 11th
-  // concurrent watcher on, Node prints "MaxListenersExceededWarning: Possible EventEmitter memory
-  // leak detected" to stderr as plain text, which is not a JSON log line (fix 7 and §4: "logs
-  // are JSON lines on stderr only"). The emitter needs setMaxListeners(0) (or a listener per note).
-  it.fails('writes only JSON lines to stderr with 11 watchers at once', async () => {
+  // Many concurrent watchers must not make Node print a plain-text warning (an EventEmitter's
+  // MaxListenersExceededWarning, for instance): stderr carries JSON log lines only.
+  it('writes only JSON lines to stderr with 11 watchers at once', async () => {
     server = await spawnHttpServer();
     streams = Array.from({ length: 11 }, (_, i) => openSlowCall(server?.url ?? '', 1, `eleven-${i}`));
     await waitForMetric(server.url, 'mcp_inflight_tool_calls', {}, 11);

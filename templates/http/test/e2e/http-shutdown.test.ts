@@ -78,8 +78,7 @@ describe('graceful shutdown on SIGTERM (built server)', () => {
       const v1 = await v1Client(proc.url, `drain-v1-${i}`);
       calls.push(v1.callTool(slow(1)) as Promise<CallResult>);
     }
-    // ...and a 2026-07-28 client, whose call runs longest so it finishes the drain. (The call that
-    // finishes a drain loses its result when it is streamed: see the KNOWN BUG test below.)
+    // ...and a 2026-07-28 client, whose call runs longest so it finishes the drain.
     const modern = await v2Client(proc.url, 'auto', 'drain-modern');
     calls.push(modern.callTool(slow(2)) as Promise<CallResult>);
     for (const call of calls) call.catch(() => {});
@@ -173,11 +172,9 @@ describe('graceful shutdown on SIGTERM (built server)', () => {
     expect(logged(proc, 'shutdown complete')).toHaveLength(0);
   });
 
-  // KNOWN BUG (remove `.fails` once fixed): `close()` in src/transports/http.ts calls
-  // `app.server.close()` as the drain begins, so the listening socket is gone: probes and clients
-  // that open a new connection get ECONNREFUSED instead of `/readyz` 503 `{"status":"draining"}`,
-  // `/healthz` 200 and `/mcp` 503 + Retry-After. Liveness fails for the whole drain.
-  it.fails('keeps answering probes on new connections during the drain', async () => {
+  // The listening socket stays open while draining: a probe on a new connection must get
+  // `/readyz` 503 and `/healthz` 200 (not ECONNREFUSED, which would fail liveness too).
+  it('keeps answering probes on new connections during the drain', async () => {
     const proc = await spawn();
     const stream = openSlowCall(proc.url, 2, 'probe-drain');
     cleanups.push(() => stream.destroy());
@@ -193,11 +190,9 @@ describe('graceful shutdown on SIGTERM (built server)', () => {
     expect((await rawRequest(proc.url, '/mcp', { headers: legacyHeaders, body: initializeRequest() })).status).toBe(503);
   });
 
-  // KNOWN BUG (remove `.fails` once fixed): the drain ends when the last call's handler returns
-  // (`call.end()` in src/tools/register.ts), before the SDK has written its result to the SSE
-  // stream; `streams.closeAll('shutdown')` then ends that stream with only `event: close`. The
-  // client never gets its answer (SDK clients wait for their request timeout).
-  it.fails('delivers the result of the call that finishes the drain when it is streamed', async () => {
+  // The last call's handler returns just before the SDK writes its result to the SSE stream:
+  // the shutdown must let that result out before closing the stream.
+  it('delivers the result of the call that finishes the drain when it is streamed', async () => {
     const proc = await spawn();
     const stream = openSlowCall(proc.url, 1, 'last');
     cleanups.push(() => stream.destroy());

@@ -41,14 +41,18 @@ export class LegacySseSessions implements LegacySseRoutes {
     const transport = new SSEServerTransport('/messages', res);
     const stream = streams.open('legacy-sse', res);
     const tap = handshakes.tap();
+    // Traffic either way keeps the stream from idling; open requests make it busy, so a shutdown
+    // delivers results that are already computed before closing it.
     const tapped = new TappedTransport(transport, {
       inbound: (message) => {
         stream.touch();
         tap.inbound(message);
+        if ('method' in message && 'id' in message && message.id !== undefined) stream.expectResponses([message.id]);
       },
       outbound: (message) => {
         stream.touch();
         tap.outbound(message);
+        if (!('method' in message) && 'id' in message && message.id !== undefined && message.id !== null) stream.responded(message.id);
       },
     });
     const server = await factory({ era: 'legacy' });

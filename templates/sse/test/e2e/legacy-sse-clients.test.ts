@@ -92,10 +92,8 @@ describe('legacy HTTP+SSE with real MCP clients (built server)', () => {
     ]);
   });
 
-  // KNOWN GAP (remove `.fails` once fixed): POST /messages never reaches Metrics.countRequest
-  // (src/http/legacy-sse.ts), so requests from legacy SSE clients are missing from
-  // mcp_requests_total, whose help says "JSON-RPC requests received over HTTP".
-  it.fails('counts requests from legacy SSE clients in mcp_requests_total', async () => {
+  // Requests posted to /messages are JSON-RPC requests received over HTTP too.
+  it('counts requests from legacy SSE clients in mcp_requests_total', async () => {
     const before = await metric(server.url, 'mcp_requests_total', { era: 'legacy' });
     const client = new Client({ name: 'e2e-sse-counted', version: '2.0.0' });
     await client.connect(new SSEClientTransport(new URL('/sse', server.url)));
