@@ -18,6 +18,19 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const OPEN_STREAMS = Number(process.env.BENCH_OPEN_STREAMS ?? 1_000);
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 10_000);
 
+const BARE_SERVER_FACTORY = `// The generated server factory (all tools, resources, prompt, call wrapper) behind the SDK's HTTP alone.
+import { createServer } from 'node:http';
+import { createMcpHandler } from '@modelcontextprotocol/server';
+import { toNodeHandler } from '@modelcontextprotocol/node';
+import { loadConfig } from './dist/config.js';
+import { createLogger } from './dist/lib/logger.js';
+import { createServices } from './dist/services.js';
+import { createServerFactory } from './dist/server.js';
+const services = await createServices(loadConfig(), createLogger('silent'));
+const server = createServer(toNodeHandler(createMcpHandler(createServerFactory(services))));
+server.listen(0, '127.0.0.1', () => process.stderr.write(JSON.stringify({ msg: 'listening', port: server.address().port }) + '\\n'));
+`;
+
 const BARE_SERVER = `// The same tool, served by the SDK alone: no guards, stream registry, metrics or caps.
 import { createServer } from 'node:http';
 import { McpServer, createMcpHandler } from '@modelcontextprotocol/server';
@@ -171,18 +184,20 @@ export async function benchHttp() {
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: repo, stdio: 'ignore' });
     execFileSync('npm', ['run', 'build'], { cwd: repo, stdio: 'ignore' });
     writeFileSync(path.join(repo, 'bare-server.mjs'), BARE_SERVER);
+    writeFileSync(path.join(repo, 'bare-factory.mjs'), BARE_SERVER_FACTORY);
 
     const generated = await startServer(repo, 'dist/index.js', { MAX_CONNECTIONS: String(OPEN_STREAMS * 2) });
+    const bareFactory = await startServer(repo, 'bare-factory.mjs', {});
     const bare = await startServer(repo, 'bare-server.mjs', {});
-    const results = { generated: [], bare: [] };
+    const servers = { generated, bareFactory, bare };
+    const results = { generated: [], bareFactory: [], bare: [] };
     step('throughput rounds');
-    await load(generated.url); // warm-up
-    await load(bare.url);
+    for (const server of Object.values(servers)) await load(server.url); // warm-up
     for (let round = 0; round < ROUNDS; round++) {
-      results.generated.push(await load(generated.url));
-      results.bare.push(await load(bare.url));
+      for (const [name, server] of Object.entries(servers)) results[name].push(await load(server.url));
     }
     await stop(bare);
+    await stop(bareFactory);
 
     const summary = (runs) => ({
       rps: median(runs.map((r) => r.rps)),
@@ -191,6 +206,7 @@ export async function benchHttp() {
       errors: runs.reduce((sum, r) => sum + r.errors, 0),
     });
     const g = summary(results.generated);
+    const f = summary(results.bareFactory);
     const b = summary(results.bare);
 
     // Streams: memory and descriptors with OPEN_STREAMS open, then after CYCLES open/abort cycles.
@@ -216,17 +232,23 @@ export async function benchHttp() {
 
     const row = (name, s) =>
       `| ${name} | ${Number.isNaN(s.streams) ? 0 : s.streams} | ${s.fds} | ${s.rssMb.toFixed(1)} | ${s.heapMb.toFixed(1)} |`;
-    return `## Generated HTTP server vs a bare v2 SDK server (same tool)
+    const cost = (a, base) => `${((1 - a.rps / base.rps) * 100).toFixed(1)}%`;
+    return `## Generated HTTP server vs bare v2 SDK servers
 
 \`tools/call\` of \`search_notes\` over Streamable HTTP (2026-07-28, stateless), ${CONCURRENCY} concurrent
 keep-alive clients, ${ROUNDS} interleaved rounds of ${ROUND_MS / 1000} s each, medians of the rounds.
+All three run the same compiled tool code from the generated repo.
 
 | server | calls/s | p50 ms | p99 ms | errors |
 | --- | ---: | ---: | ---: | ---: |
-| generated (guards, stream registry, metrics, caps, handshake log) | ${g.rps.toFixed(0)} | ${g.p50.toFixed(2)} | ${g.p99.toFixed(2)} | ${g.errors} |
-| bare SDK (\`createMcpHandler\` + \`toNodeHandler\`) | ${b.rps.toFixed(0)} | ${b.p50.toFixed(2)} | ${b.p99.toFixed(2)} | ${b.errors} |
+| generated: \`npm start\` (guards, stream registry, metrics, handshake log, drain) | ${g.rps.toFixed(0)} | ${g.p50.toFixed(2)} | ${g.p99.toFixed(2)} | ${g.errors} |
+| bare SDK HTTP (\`createMcpHandler\` + \`toNodeHandler\`) serving the generated server factory | ${f.rps.toFixed(0)} | ${f.p50.toFixed(2)} | ${f.p99.toFixed(2)} | ${f.errors} |
+| bare SDK HTTP serving a factory with only this one tool, unwrapped | ${b.rps.toFixed(0)} | ${b.p50.toFixed(2)} | ${b.p99.toFixed(2)} | ${b.errors} |
 
-Throughput cost of the production layers: **${((1 - g.rps / b.rps) * 100).toFixed(1)}%**; p99 ratio ${(g.p99 / b.p99).toFixed(2)}× (goal: under 10%).
+- Cost of the HTTP production layers (row 1 vs row 2): **${cost(g, f)}** throughput, p99 ${(g.p99 / f.p99).toFixed(2)}× (goal: under 10%).
+- Cost of everything, including a factory that registers three tools, two resource templates and a
+  prompt per request plus the call wrapper (row 1 vs row 3): **${cost(g, b)}**. Stateless serving builds a
+  server instance per request, so this part grows with the number of registrations, not with the layers.
 
 ## Streams: ${OPEN_STREAMS} open, then ${CYCLES} open/abort cycles
 
