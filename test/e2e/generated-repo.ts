@@ -1,11 +1,17 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
+import { execaSync } from 'execa';
 import { expect } from 'vitest';
 import { createMcpProd, runIn } from './helpers.js';
 
 /** Extra Node versions to run generated repos' own checks on (set by .ci/run: node@22, node@24 from npm). */
 export const extraNodes = (process.env.E2E_NODE_BINS ?? '').split(path.delimiter).filter(Boolean);
+
+/** The first extra Node binary of a major version, asked of the binary itself. */
+export function extraNode(major: number): string | undefined {
+  return extraNodes.find((bin) => execaSync(bin, ['--version']).stdout.startsWith(`v${major}.`));
+}
 
 /** Generates a repo with the packed CLI (git and install included, as a user gets it). */
 export async function generate(repo: string, args: string[]): Promise<void> {

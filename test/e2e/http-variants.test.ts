@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkGeneratedRepo, extraNodes, generate, startHttpServer, testOnNode, type RunningHttpServer } from './generated-repo.js';
+import { checkGeneratedRepo, extraNode, extraNodes, generate, startHttpServer, testOnNode, type RunningHttpServer } from './generated-repo.js';
 import { workPath } from './helpers.js';
 
 const toolNames = ['append_note', 'search_notes', 'watch_note'];
@@ -61,7 +61,7 @@ describe('generated server with --transport http', () => {
   });
 
   it('passes the official conformance suite, except the scenarios that need the reference server’s fixtures', async (context) => {
-    const node22 = extraNodes.find((bin) => bin.includes('node22'));
+    const node22 = extraNode(22);
     const conformance = process.env.CONFORMANCE_BIN;
     if (!node22 || !conformance) return context.skip('needs Node 22 and the conformance CLI: run bash .ci/run');
     const baseline = fileURLToPath(new URL('conformance-baseline.yml', import.meta.url));
@@ -75,7 +75,7 @@ describe('generated server with --transport http', () => {
   });
 
   it('answers the inspector CLI', async (context) => {
-    const node22 = extraNodes.find((bin) => bin.includes('node22'));
+    const node22 = extraNode(22);
     const inspector = process.env.INSPECTOR_BIN;
     if (!node22 || !inspector) return context.skip('needs Node 22 and the inspector CLI: run bash .ci/run');
     const result = await execa(node22, [inspector, '--cli', `${server.url}/mcp`, '--transport', 'http', '--method', 'tools/list'], {

@@ -1,7 +1,9 @@
 import { Client } from '@modelcontextprotocol/client';
 import { InMemoryTransport, type CallToolResult } from '@modelcontextprotocol/server';
+import { afterEach, beforeEach } from 'vitest';
 import { createServerFactory } from '../../src/server.js';
 import type { Services } from '../../src/services.js';
+import { createTestServices, type TestServices } from './services.js';
 
 /** A real MCP client talking to a real server instance, in process: fast tests of tools and resources. */
 export async function connectInMemory(services: Services): Promise<Client> {
@@ -18,4 +20,23 @@ export function textOf(result: unknown): string {
   const block = (result as CallToolResult).content[0];
   if (block?.type !== 'text') throw new Error(`expected a text result, got ${JSON.stringify(result)}`);
   return block.text;
+}
+
+export interface InMemoryServer {
+  readonly services: TestServices;
+  readonly client: Client;
+}
+
+/** For each test: fresh services over a temporary folder and a connected client; both cleaned up after. */
+export function useInMemoryServer(env: Record<string, string> = {}): InMemoryServer {
+  const current = {} as { services: TestServices; client: Client };
+  beforeEach(async () => {
+    current.services = await createTestServices(env);
+    current.client = await connectInMemory(current.services);
+  });
+  afterEach(async () => {
+    await current.client.close();
+    await current.services.cleanup();
+  });
+  return current;
 }

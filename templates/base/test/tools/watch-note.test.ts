@@ -1,44 +1,31 @@
-import type { Client } from '@modelcontextprotocol/client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { connectInMemory, textOf } from '../helpers/client.js';
-import { createTestServices, type TestServices } from '../helpers/services.js';
+import { describe, expect, it } from 'vitest';
+import { textOf, useInMemoryServer } from '../helpers/client.js';
 
-let services: TestServices;
-let client: Client;
-
-beforeEach(async () => {
-  services = await createTestServices();
-  client = await connectInMemory(services);
-});
-
-afterEach(async () => {
-  await client.close();
-  await services.cleanup();
-});
+const server = useInMemoryServer();
 
 async function untilInFlight(count: number): Promise<void> {
-  while (services.calls.count !== count) await new Promise((resolve) => setTimeout(resolve, 5));
+  while (server.services.calls.count !== count) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
 describe('watch_note', () => {
   it('returns the line appended while it waits', async () => {
-    const watching = client.callTool({ name: 'watch_note', arguments: { note: 'inbox', seconds: 30 } });
+    const watching = server.client.callTool({ name: 'watch_note', arguments: { note: 'inbox', seconds: 30 } });
     await untilInFlight(1);
-    await services.notes.append('other', 'not this one');
-    await services.notes.append('inbox', 'hello');
+    await server.services.notes.append('other', 'not this one');
+    await server.services.notes.append('inbox', 'hello');
     expect(textOf(await watching)).toBe('New line in inbox: hello');
-    expect(services.calls.count).toBe(0);
+    expect(server.services.calls.count).toBe(0);
   });
 
   it('says so when nothing arrives in time', async () => {
-    expect(textOf(await client.callTool({ name: 'watch_note', arguments: { note: 'quiet', seconds: 1 } }))).toBe(
+    expect(textOf(await server.client.callTool({ name: 'watch_note', arguments: { note: 'quiet', seconds: 1 } }))).toBe(
       'No new line in quiet within 1 s.',
     );
   });
 
   it('stops waiting when the client cancels, and releases the call', async () => {
     const controller = new AbortController();
-    const watching = client.callTool({ name: 'watch_note', arguments: { note: 'inbox', seconds: 60 } }, { signal: controller.signal });
+    const watching = server.client.callTool({ name: 'watch_note', arguments: { note: 'inbox', seconds: 60 } }, { signal: controller.signal });
     await untilInFlight(1);
     controller.abort();
     await expect(watching).rejects.toThrow();
