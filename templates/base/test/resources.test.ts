@@ -18,7 +18,8 @@ describe('resources', () => {
     const uris = resources.map((resource) => resource.uri);
     expect(uris).toContain('docs://tools/append_note');
     expect(uris).toContain('notes://note/caf%C3%A9%20menu');
-    expect(resources.every((resource) => resource.mimeType === 'text/markdown')).toBe(true);
+    expect(resources.filter((resource) => !resource.mimeType)).toEqual([]);
+    expect(resources.find((resource) => resource.uri === 'docs://tools/append_note')?.mimeType).toBe('text/markdown');
   });
 
   it('answers an unknown note with an error, not an empty document', async () => {
