@@ -3,12 +3,14 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { benchCli } from './cli.mjs';
+import { benchDb } from './db.mjs';
 import { benchHttp } from './http.mjs';
 
 const only = process.argv[2];
 const sections = [];
 if (!only || only === 'cli') sections.push(await benchCli());
 if (!only || only === 'http') sections.push(await benchHttp());
+if (!only || only === 'db') sections.push(await benchDb());
 
 const report = `# create-mcp-prod benchmark
 

@@ -46,6 +46,7 @@ hidden in a CTE), and a statement running longer than the server's statement tim
       });
     } catch (error) {
       if (isStatementError(error)) throw new ToolError(`SQL error ${error.code}: ${error.message}`);
+      if (isConnectionError(error)) throw new ToolError(`the database is unavailable (${error.message}); try again shortly`);
       throw error;
     }
 
@@ -62,6 +63,12 @@ hidden in a CTE), and a statement running longer than the server's statement tim
 /** One row per line: valid JSON, easy to scan, and about half the tokens of indented JSON. */
 function rowPerLine(rows: readonly Record<string, unknown>[]): string {
   return rows.length === 0 ? '[]' : `[\n${rows.map((row) => JSON.stringify(row)).join(',\n')}\n]`;
+}
+
+/** Node's network errors (ECONNREFUSED, ECONNRESET, …): the database, not the query, is the problem. */
+function isConnectionError(error: unknown): error is Error {
+  const code: unknown = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('E');
 }
 
 function readCursor(cursor: string, sql: string): number {

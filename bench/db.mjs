@@ -1,0 +1,130 @@
+// Database option: a pool against one shared connection for concurrent short queries, and the
+// cost of shaping a 10 MB page of rows into a capped result. Needs a PostgreSQL server:
+// BENCH_DATABASE_URL (or E2E_DATABASE_URL, as .ci/run sets); `.ci/postgres start` starts one.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const cli = path.join(root, 'dist', 'cli.js');
+const step = (message) => process.stderr.write(`bench db: ${message}\n`);
+
+const POOL_SCRIPT = `// Concurrent short queries: the generated pool (DB_POOL_MAX=10) against one shared connection.
+import pg from 'pg';
+import { PostgresDatabase } from './dist/db/postgres.js';
+import { createLogger } from './dist/lib/logger.js';
+
+const url = process.env.URL;
+const WORKERS = 50, ROUND_MS = Number(process.env.ROUND_MS), ROUNDS = Number(process.env.ROUNDS);
+const SQL = 'SELECT count(*) FROM generate_series(1, 2000)';
+
+async function run(query) {
+  const latencies = [];
+  const until = performance.now() + ROUND_MS;
+  const worker = async () => {
+    while (performance.now() < until) {
+      const started = performance.now();
+      await query();
+      latencies.push(performance.now() - started);
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: WORKERS }, worker));
+  latencies.sort((a, b) => a - b);
+  return { qps: latencies.length / ((performance.now() - started) / 1000), p99: latencies[Math.floor(latencies.length * 0.99)] };
+}
+
+const pool = new PostgresDatabase({ url, poolMax: 10, statementTimeoutMs: 5000 }, createLogger('silent'));
+const single = new pg.Client({ connectionString: url });
+await single.connect();
+const results = { pool: [], single: [] };
+for (let round = 0; round < ROUNDS; round++) {
+  results.pool.push(await run(() => pool.withConnection((c) => c.query(SQL))));
+  results.single.push(await run(() => single.query(SQL)));
+}
+await pool.close();
+await single.end();
+process.stdout.write(JSON.stringify(results));
+`;
+
+const SHAPE_SCRIPT = `// One page of 100 rows of 100 KB each (10 MB), shaped as query_database does; reports time and peak RSS.
+import { capJsonItems } from './dist/lib/results.js';
+
+const rows = Array.from({ length: 100 }, (_, i) => ({ n: i, note: 'ü'.repeat(50_000) + 'x'.repeat(50_000) }));
+const bytes = Buffer.byteLength(JSON.stringify(rows));
+const started = performance.now();
+let text = '';
+if (process.env.SHAPE === '1') text = capJsonItems(rows, 8000).text;
+else text = JSON.stringify(rows);
+const ms = performance.now() - started;
+process.stdout.write(JSON.stringify({ bytes, ms, chars: text.length, maxRssKb: process.resourceUsage().maxRSS }));
+`;
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+export async function benchDb() {
+  const url = process.env.BENCH_DATABASE_URL ?? process.env.E2E_DATABASE_URL;
+  if (!url) return '## Database\n\nSkipped: no PostgreSQL. Run `.ci/postgres start` and set `BENCH_DATABASE_URL=$(.ci/postgres url)`.\n';
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'create-mcp-prod-bench-db-'));
+  const repo = path.join(scratch, 'bench-db');
+  try {
+    step('generating and installing a server with --db postgres');
+    execFileSync(process.execPath, [cli, repo, '--yes', '--db', 'postgres', '--no-git', '--no-install'], { stdio: 'ignore' });
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: repo, stdio: 'ignore' });
+    execFileSync('npm', ['run', 'build'], { cwd: repo, stdio: 'ignore' });
+    writeFileSync(path.join(repo, 'bench-pool.mjs'), POOL_SCRIPT);
+    writeFileSync(path.join(repo, 'bench-shape.mjs'), SHAPE_SCRIPT);
+
+    step('pool vs one shared connection');
+    const env = { ...process.env, URL: url, ROUNDS: process.env.BENCH_ROUNDS ?? '3', ROUND_MS: process.env.BENCH_ROUND_MS ?? '3000' };
+    const pool = JSON.parse(execFileSync(process.execPath, ['bench-pool.mjs'], { cwd: repo, env }).toString());
+    const p = { qps: median(pool.pool.map((r) => r.qps)), p99: median(pool.pool.map((r) => r.p99)) };
+    const s = { qps: median(pool.single.map((r) => r.qps)), p99: median(pool.single.map((r) => r.p99)) };
+
+    step('shaping a 10 MB page');
+    const shapeRuns = Array.from({ length: 5 }, () => ['0', '1'].map((shape) =>
+      JSON.parse(execFileSync(process.execPath, ['bench-shape.mjs'], { cwd: repo, env: { ...process.env, SHAPE: shape } }).toString()),
+    ));
+    const plain = shapeRuns.map(([a]) => a);
+    const shaped = shapeRuns.map(([, b]) => b);
+    const mb = plain[0].bytes / 2 ** 20;
+    const plainMs = median(plain.map((r) => r.ms));
+    const shapedMs = median(shaped.map((r) => r.ms));
+    const plainRss = median(plain.map((r) => r.maxRssKb)) / 1024;
+    const shapedRss = median(shaped.map((r) => r.maxRssKb)) / 1024;
+
+    return `## Database: pool vs one shared connection
+
+50 concurrent callers running a short query (\`SELECT count(*) FROM generate_series(1, 2000)\`),
+interleaved rounds, medians.
+
+| access | queries/s | p99 ms |
+| --- | ---: | ---: |
+| generated pool (\`DB_POOL_MAX=10\`, \`withConnection\`) | ${p.qps.toFixed(0)} | ${p.p99.toFixed(1)} |
+| one shared \`pg.Client\` (what the seeds warn about) | ${s.qps.toFixed(0)} | ${s.p99.toFixed(1)} |
+
+The pool serves ${(p.qps / s.qps).toFixed(2)}× the queries per second of a single connection on this ${os.cpus().length}-core machine.
+
+## Shaping a 10 MB page of rows
+
+One page of 100 rows of 100 KB (${mb.toFixed(1)} MB as JSON), capped to 8,000 characters with
+\`capJsonItems\` (whole rows only, valid JSON), against plain \`JSON.stringify\` of the same rows;
+separate processes, 5 runs, medians; peak RSS from \`process.resourceUsage()\`.
+
+| | ms | peak RSS MB |
+| --- | ---: | ---: |
+| \`JSON.stringify\` of the page | ${plainMs.toFixed(1)} | ${plainRss.toFixed(1)} |
+| \`capJsonItems\` to 8,000 chars | ${shapedMs.toFixed(1)} | ${shapedRss.toFixed(1)} |
+
+Shaping costs ${(shapedMs / plainMs).toFixed(2)}× the time of serialising the page once, and
+${((shapedRss - plainRss) / mb).toFixed(2)} MB of extra peak memory per MB of data.
+`;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
