@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { Client } from '@modelcontextprotocol/client';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { SEED_SQL } from '../../src/db/seed.js';
+import { connectInMemory } from './client.js';
+import { createTestServices, type TestServices } from './services.js';
 
 export interface TestDatabase {
   /** Environment for `createTestServices`: empty for the embedded database. */
@@ -39,4 +43,26 @@ export async function prepareTestDatabase(): Promise<TestDatabase> {
       await client.end();
     },
   };
+}
+
+export interface DatabaseServer {
+  readonly testDb: TestDatabase;
+  readonly services: TestServices;
+  readonly client: Client;
+}
+
+/** For a test file: the test database, services on it and a connected client, closed after the file. */
+export function useDatabaseServer(): DatabaseServer {
+  const current = {} as { testDb: TestDatabase; services: TestServices; client: Client };
+  beforeAll(async () => {
+    current.testDb = await prepareTestDatabase();
+    current.services = await createTestServices(current.testDb.env);
+    current.client = await connectInMemory(current.services);
+  });
+  afterAll(async () => {
+    await current.client.close();
+    await current.services.cleanup();
+    await current.testDb.cleanup();
+  });
+  return current;
 }

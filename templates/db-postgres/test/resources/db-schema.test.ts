@@ -1,24 +1,7 @@
-import type { Client } from '@modelcontextprotocol/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectInMemory } from '../helpers/client.js';
-import { prepareTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { createTestServices, type TestServices } from '../helpers/services.js';
+import { describe, expect, it } from 'vitest';
+import { useDatabaseServer } from '../helpers/database.js';
 
-let testDb: TestDatabase;
-let services: TestServices;
-let client: Client;
-
-beforeAll(async () => {
-  testDb = await prepareTestDatabase();
-  services = await createTestServices(testDb.env);
-  client = await connectInMemory(services);
-});
-
-afterAll(async () => {
-  await client.close();
-  await services.cleanup();
-  await testDb.cleanup();
-});
+const server = useDatabaseServer();
 
 function json(contents: readonly object[]): unknown {
   const [first] = contents;
@@ -28,7 +11,7 @@ function json(contents: readonly object[]): unknown {
 
 describe('database schema resources', () => {
   it('lists the tables at db://main/tables, linking each to its schema by name', async () => {
-    const { contents } = await client.readResource({ uri: 'db://main/tables' });
+    const { contents } = await server.client.readResource({ uri: 'db://main/tables' });
     expect(contents[0]?.mimeType).toBe('application/json');
     expect(json(contents)).toEqual([
       { name: 'orders', type: 'table', schema: 'db://main/tables/orders/schema' },
@@ -37,7 +20,7 @@ describe('database schema resources', () => {
   });
 
   it('lists every table schema as a resource with a mimeType', async () => {
-    const { resources } = await client.listResources();
+    const { resources } = await server.client.listResources();
     const schemas = resources.filter((resource) => resource.uri.startsWith('db://main/tables/'));
     expect(schemas.map((resource) => [resource.uri, resource.mimeType])).toEqual([
       ['db://main/tables/orders/schema', 'application/json'],
@@ -46,7 +29,7 @@ describe('database schema resources', () => {
   });
 
   it('describes a table’s columns at db://main/tables/{table}/schema', async () => {
-    const { contents } = await client.readResource({ uri: 'db://main/tables/products/schema' });
+    const { contents } = await server.client.readResource({ uri: 'db://main/tables/products/schema' });
     expect(json(contents)).toEqual({
       table: 'products',
       columns: [
@@ -59,6 +42,6 @@ describe('database schema resources', () => {
   });
 
   it('answers an unknown table with an error', async () => {
-    await expect(client.readResource({ uri: 'db://main/tables/nope/schema' })).rejects.toThrow();
+    await expect(server.client.readResource({ uri: 'db://main/tables/nope/schema' })).rejects.toThrow();
   });
 });

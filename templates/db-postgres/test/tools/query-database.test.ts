@@ -1,24 +1,9 @@
-import type { Client } from '@modelcontextprotocol/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectInMemory, textOf } from '../helpers/client.js';
-import { prepareTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { createTestServices, type TestServices } from '../helpers/services.js';
+import { useDatabaseServer } from '../helpers/database.js';
+import { createTestServices } from '../helpers/services.js';
 
-let testDb: TestDatabase;
-let services: TestServices;
-let client: Client;
-
-beforeAll(async () => {
-  testDb = await prepareTestDatabase();
-  services = await createTestServices(testDb.env);
-  client = await connectInMemory(services);
-});
-
-afterAll(async () => {
-  await client.close();
-  await services.cleanup();
-  await testDb.cleanup();
-});
+const server = useDatabaseServer();
 
 interface Page {
   rows: Record<string, unknown>[];
@@ -27,7 +12,7 @@ interface Page {
 }
 
 async function query(sql: string, cursor?: string): Promise<Page & { isError: boolean }> {
-  const result = await client.callTool({ name: 'query_database', arguments: { sql, ...(cursor && { cursor }) } });
+  const result = await server.client.callTool({ name: 'query_database', arguments: { sql, ...(cursor && { cursor }) } });
   const text = textOf(result);
   if (result.isError) return { rows: [], nextCursor: undefined, text, isError: true };
   const cursorLine = /\nnextCursor: (\S+)$/.exec(text);
@@ -97,8 +82,8 @@ describe('query_database', () => {
   });
 
   it('cancels a statement past the statement timeout (PostgreSQL)', async (context) => {
-    if (testDb.kind === 'pglite') return context.skip('the embedded database cannot cancel a running statement; run with DATABASE_URL');
-    const timed = await createTestServices({ ...testDb.env, DB_STATEMENT_TIMEOUT_MS: '200' });
+    if (server.testDb.kind === 'pglite') return context.skip('the embedded database cannot cancel a running statement; run with DATABASE_URL');
+    const timed = await createTestServices({ ...server.testDb.env, DB_STATEMENT_TIMEOUT_MS: '200' });
     const timedClient = await connectInMemory(timed);
     const result = await timedClient.callTool({ name: 'query_database', arguments: { sql: 'SELECT pg_sleep(10)' } });
     expect(result.isError).toBe(true);
