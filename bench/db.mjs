@@ -52,7 +52,7 @@ process.stdout.write(JSON.stringify(results));
 const SHAPE_SCRIPT = `// One page of 100 rows of 100 KB each (10 MB), shaped as query_database does; reports time and peak RSS.
 import { capJsonItems } from './dist/lib/results.js';
 
-const rows = Array.from({ length: 100 }, (_, i) => ({ n: i, note: 'ü'.repeat(50_000) + 'x'.repeat(50_000) }));
+const rows = Array.from({ length: 100 }, (_, i) => ({ n: i, note: 'ü'.repeat(35_000) + 'x'.repeat(30_000) }));
 const bytes = Buffer.byteLength(JSON.stringify(rows));
 const started = performance.now();
 let text = '';
