@@ -10,7 +10,7 @@ import { assertTargetUsable, displayPath } from '../steps/target.js';
 import { writeAtomically } from '../steps/write.js';
 import { generatorPackage } from '../version.js';
 
-/** The create pipeline: ask → check target → render (staged) → move into place → git → install → next steps. */
+/** The create pipeline: ask → check target → render (staged) → move into place → install → git → next steps. */
 export async function create(args: CliArgs): Promise<number> {
   const cwd = process.cwd();
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
@@ -36,8 +36,10 @@ export async function create(args: CliArgs): Promise<number> {
 
   const files = await writeAtomically(ctx.targetDir, (stagingDir) => renderRepo({ answers, destDir: stagingDir }));
   ctx.out.info(`Wrote ${files.size} files to ${shownAs}`);
+  // Install before the first commit, so the lockfile (which the Dockerfile's `npm ci` needs) is in it.
+  const installFailure = ctx.options.install ? await installDependencies(ctx).then(() => undefined, (error: unknown) => error) : undefined;
   if (ctx.options.git) await initGit(ctx);
-  if (ctx.options.install) await installDependencies(ctx);
+  if (installFailure !== undefined) throw installFailure;
   ctx.out.info(nextSteps(ctx, ctx.options.install));
   return 0;
 }

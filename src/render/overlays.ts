@@ -28,9 +28,18 @@ export interface OverlayPlan {
 export const PACKAGE_JSON = 'package.json';
 const TEMPLATE_SUFFIX = '.hbs';
 
-/** The overlay folders under `templates/` for a set of answers, in the order they are applied. */
+/**
+ * The overlay folders under `templates/` for a set of answers, in the order they are applied:
+ * deployment files last, so they can describe whatever the layers before them produced.
+ */
 export function layersFor(answers: Answers): string[] {
-  return ['base', ...answers.transports, ...(answers.db === 'postgres' ? ['db-postgres'] : [])];
+  return [
+    'base',
+    ...answers.transports,
+    ...(answers.db === 'postgres' ? ['db-postgres'] : []),
+    'deploy',
+    ...(answers.transports.includes('http') ? ['deploy-http'] : []),
+  ];
 }
 
 /**

@@ -23,7 +23,8 @@ export function workPath(name: string): string {
 
 /** Runs a command in a generated repo and fails the test with its output if it fails. */
 export async function runIn(cwd: string, command: string, args: string[], env: Record<string, string> = {}) {
-  const result = await execa(command, args, { cwd, reject: false, all: true, stdin: 'ignore', env: { ...env, CI: 'true' } });
+  // NO_COLOR: assertions read the test runner's summary, which colour codes would split.
+  const result = await execa(command, args, { cwd, reject: false, all: true, stdin: 'ignore', env: { ...env, CI: 'true', NO_COLOR: '1' } });
   if (result.exitCode !== 0) {
     throw new Error(`${command} ${args.join(' ')} failed in ${cwd} (exit ${result.exitCode}):\n${result.all?.slice(-6_000)}`);
   }

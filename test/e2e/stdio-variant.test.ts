@@ -20,6 +20,9 @@ describe('generated stdio server', () => {
   it('was installed and committed by the generator, with exact dependency pins', async () => {
     const log = await execa('git', ['log', '--oneline'], { cwd: repo });
     expect(log.stdout.split('\n')).toHaveLength(1);
+    // The Dockerfile's `npm ci` needs the lockfile, so the first commit carries it.
+    expect((await execa('git', ['ls-files', 'package-lock.json'], { cwd: repo })).stdout).toBe('package-lock.json');
+    expect((await execa('git', ['status', '--porcelain'], { cwd: repo })).stdout).toBe('');
     const pkg = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')) as {
       description: string;
       dependencies: Record<string, string>;

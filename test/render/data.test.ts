@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { templateData } from '../../src/render/data.js';
+import { deployNameFor, templateData } from '../../src/render/data.js';
 
 describe('templateData', () => {
   it('exposes the answers, the generator version and has-flags', () => {
     expect(templateData({ name: 'demo', description: 'd', transports: ['stdio'], db: 'none' }, '1.2.3')).toEqual({
       name: 'demo',
+      deployName: 'demo',
       description: 'd',
       transports: ['stdio'],
       db: 'none',
@@ -20,5 +21,22 @@ describe('templateData', () => {
     expect(data.serveTransports).toEqual(['http', 'stdio']);
     expect(data.defaultTransport).toBe('http');
     expect(data.has).toEqual({ stdio: true, http: true, sse: true, postgres: true });
+  });
+});
+
+describe('deployNameFor', () => {
+  it.each([
+    ['demo', 'demo'],
+    ['@acme/weather', 'weather'],
+    ['my_server.v2', 'my-server-v2'],
+    ['notes--server-', 'notes-server'],
+    ['9lives', 'mcp-9lives'],
+    ['_-_', 'mcp'],
+    ['a'.repeat(80), 'a'.repeat(63)],
+    [`${'a'.repeat(62)}-b`, 'a'.repeat(62)],
+  ])('%s → %s', (name, expected) => {
+    const label = deployNameFor(name);
+    expect(label).toBe(expected);
+    expect(label).toMatch(/^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/);
   });
 });

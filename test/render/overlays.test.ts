@@ -10,16 +10,24 @@ function answers(overrides: Partial<Answers> = {}): Answers {
 }
 
 describe('layersFor', () => {
-  it('is base plus the transports in order', () => {
-    expect(layersFor(answers({ transports: ['http', 'stdio'] }))).toEqual(['base', 'http', 'stdio']);
+  it('is base plus the transports in order, then the deployment layers', () => {
+    expect(layersFor(answers({ transports: ['http', 'stdio'] }))).toEqual(['base', 'http', 'stdio', 'deploy', 'deploy-http']);
   });
 
-  it('adds db-postgres last for postgres', () => {
-    expect(layersFor(answers({ transports: ['stdio', 'http', 'sse'], db: 'postgres' }))).toEqual(['base', 'stdio', 'http', 'sse', 'db-postgres']);
+  it('adds db-postgres after the transports and before the deployment layers for postgres', () => {
+    expect(layersFor(answers({ transports: ['stdio', 'http', 'sse'], db: 'postgres' }))).toEqual([
+      'base',
+      'stdio',
+      'http',
+      'sse',
+      'db-postgres',
+      'deploy',
+      'deploy-http',
+    ]);
   });
 
-  it('adds no database layer for none', () => {
-    expect(layersFor(answers())).toEqual(['base', 'stdio']);
+  it('adds no database layer for none, and no HTTP deployment files without http', () => {
+    expect(layersFor(answers())).toEqual(['base', 'stdio', 'deploy']);
   });
 });
 

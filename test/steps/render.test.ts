@@ -46,6 +46,8 @@ async function writeFixture(root: string): Promise<void> {
     'sse/src/transports/sse.ts': 'sse\n',
     'db-postgres/package.json': JSON.stringify({ dependencies: { pg: '8.0.0' } }),
     'db-postgres/src/db.ts': 'db\n',
+    'deploy/Dockerfile.hbs': '# image for {{name}}\n',
+    'deploy-http/deploy/k8s/service.yaml.hbs': 'name: {{name}}\n',
   });
 }
 
@@ -161,6 +163,7 @@ describe('renderRepo with a fixture templates folder', () => {
         '.gitignore',
         '.hidden',
         '.mcp-prod.json',
+        'Dockerfile',
         'logo.bin',
         'notes.md.hbs',
         'only-base.txt',
@@ -191,6 +194,8 @@ describe('renderRepo: layers picked from the answers', () => {
     expect(files.has('src/transports/sse.ts')).toBe(false);
     expect(files.has('src/db.ts')).toBe(false);
     expect(files.has('only-base.txt')).toBe(true);
+    expect(text(files.get('Dockerfile'))).toBe('# image for demo\n');
+    expect(files.has('deploy/k8s/service.yaml')).toBe(false);
   });
 
   it('adds db-postgres for db: postgres and merges its package.json with every transport layer', async () => {
@@ -199,6 +204,7 @@ describe('renderRepo: layers picked from the answers', () => {
     expect(text(files.get('src/db.ts'))).toBe('db\n');
     expect(text(files.get('src/transports/http.ts'))).toBe('http for demo\n');
     expect(files.has('src/transports/sse.ts')).toBe(true);
+    expect(text(files.get('deploy/k8s/service.yaml'))).toBe('name: demo\n');
     const pkg = JSON.parse(text(files.get('package.json'))) as {
       scripts: Record<string, string>;
       dependencies: Record<string, string>;

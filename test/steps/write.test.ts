@@ -156,6 +156,7 @@ describe('writeAtomically: a failing fill leaves the target untouched', () => {
       'base/package.json': '{"name":"x"}',
       'base/z.ts.hbs': 'export const x = "{{missingVariable}}";\n',
       'stdio/b.txt': 'fine',
+      'deploy/c.txt': 'fine',
     });
     const parent = await tempDir();
     const target = path.join(parent, 'server');
@@ -172,6 +173,7 @@ describe('writeAtomically: a failing fill leaves the target untouched', () => {
       'base/a.txt': 'generated',
       'base/z.ts.hbs': '{{missingVariable}}',
       'stdio/b.txt': 'generated',
+      'deploy/c.txt': 'generated',
     });
     const parent = await tempDir();
     const target = path.join(parent, 'server');
