@@ -4,6 +4,7 @@ import { StreamableHTTPClientTransport as V1StreamableHTTPClientTransport } from
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnHttpServer, type HttpServerProcess } from '../helpers/http-process.js';
 import { LEGACY_VERSION, MODERN_VERSION, metricValue, rawRequest, scrapeMetrics } from '../helpers/http-raw.js';
+import { converse, type AnyClient } from '../helpers/conversation.js';
 
 // The built server (`node dist/index.js`, MCP_TRANSPORT=http) with real clients over Streamable
 // HTTP: the v2 SDK in both protocol eras and the v1 SDK. Each handshake shows in logs and metrics.
@@ -20,31 +21,6 @@ afterAll(async () => {
   await server.cleanup();
   expect(exit).toEqual({ code: 0, signal: null });
 });
-
-interface AnyClient {
-  listTools(): Promise<{ tools: { name: string }[] }>;
-  callTool(params: { name: string; arguments: Record<string, unknown> }): Promise<unknown>;
-  close(): Promise<void>;
-}
-
-interface TextResult {
-  isError?: boolean;
-  content: { type: string; text: string }[];
-}
-
-/** The same conversation for every client: list the tools, write a line, find it again. */
-async function converse(client: AnyClient, note: string): Promise<void> {
-  const { tools } = await client.listTools();
-  expect(tools.map((tool) => tool.name)).toEqual(expect.arrayContaining(['append_note', 'search_notes', 'watch_note']));
-
-  const appended = (await client.callTool({ name: 'append_note', arguments: { note, text: `hello from ${note}` } })) as TextResult;
-  expect(appended.isError).toBeFalsy();
-  expect(appended.content[0]?.text).toBe(`Appended line 1 to notes://note/${note}`);
-
-  const found = (await client.callTool({ name: 'search_notes', arguments: { query: `HELLO FROM ${note.toUpperCase()}` } })) as TextResult;
-  expect(found.isError).toBeFalsy();
-  expect(JSON.parse(found.content[0]?.text ?? '')).toMatchObject([{ note, line: 1, text: `hello from ${note}` }]);
-}
 
 /** Runs `body`, then returns how much each named series grew meanwhile. */
 async function metricGrowth(body: () => Promise<void>): Promise<(name: string, labels: Record<string, string>) => number> {

@@ -4,30 +4,10 @@ import { SSEClientTransport as V1SSEClientTransport } from '@modelcontextprotoco
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawnHttpServer, type HttpServerProcess } from '../helpers/http-process.js';
 import { metric, metricValue, openRawStream, scrapeMetrics, waitFor, waitForMetric, type RawStream } from '../helpers/http-raw.js';
+import { converse, type AnyClient } from '../helpers/conversation.js';
 
 // The built server's legacy HTTP+SSE endpoints (GET /sse + POST /messages) with the SSE client
 // transports of both SDKs, and the end of a legacy stream at shutdown.
-
-interface AnyClient {
-  listTools(): Promise<{ tools: { name: string }[] }>;
-  callTool(params: { name: string; arguments: Record<string, unknown> }): Promise<unknown>;
-  close(): Promise<void>;
-}
-
-interface TextResult {
-  isError?: boolean;
-  content: { type: string; text: string }[];
-}
-
-async function converse(client: AnyClient, note: string): Promise<void> {
-  const { tools } = await client.listTools();
-  expect(tools.map((tool) => tool.name)).toEqual(expect.arrayContaining(['append_note', 'search_notes', 'watch_note']));
-  const appended = (await client.callTool({ name: 'append_note', arguments: { note, text: `hello over sse from ${note}` } })) as TextResult;
-  expect(appended.isError).toBeFalsy();
-  expect(appended.content[0]?.text).toBe(`Appended line 1 to notes://note/${note}`);
-  const found = (await client.callTool({ name: 'search_notes', arguments: { query: `over sse from ${note}` } })) as TextResult;
-  expect(JSON.parse(found.content[0]?.text ?? '')).toMatchObject([{ note, line: 1, text: `hello over sse from ${note}` }]);
-}
 
 describe('legacy HTTP+SSE with real MCP clients (built server)', () => {
   let server: HttpServerProcess;
