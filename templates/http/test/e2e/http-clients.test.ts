@@ -3,7 +3,7 @@ import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as V1StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnHttpServer, type HttpServerProcess } from '../helpers/http-process.js';
-import { LEGACY_VERSION, MODERN_VERSION, metricValue, rawRequest, scrapeMetrics } from '../helpers/http-raw.js';
+import { LEGACY_VERSION, MODERN_VERSION, metricValue, rawRequest, scrapeMetrics, waitUntilReady } from '../helpers/http-raw.js';
 import { converse, type AnyClient } from '../helpers/conversation.js';
 
 // The built server (`node dist/index.js`, MCP_TRANSPORT=http) with real clients over Streamable
@@ -136,6 +136,7 @@ describe('Streamable HTTP with real MCP clients (built server)', () => {
 
   it('answers the probes', async () => {
     expect(JSON.parse((await rawRequest(server.url, '/healthz')).body)).toEqual({ status: 'ok' });
+    await waitUntilReady(server.url);
     const ready = await rawRequest(server.url, '/readyz');
     expect(ready.status).toBe(200);
     expect(JSON.parse(ready.body)).toMatchObject({ status: 'ready' });

@@ -322,6 +322,14 @@ export async function waitFor<T>(
   }
 }
 
+/**
+ * Polls `/readyz` until it answers 200, as a readiness probe would: dependencies may need a
+ * moment after start (the embedded database, for one, takes a second or two).
+ */
+export async function waitUntilReady(base: string): Promise<void> {
+  await waitFor(async () => (await rawRequest(base, '/readyz')).status === 200, { timeoutMs: 30_000, describe: () => '/readyz to answer 200' });
+}
+
 /** Polls a metric until it equals `expected`; the error names the last value seen. */
 export async function waitForMetric(
   base: string,

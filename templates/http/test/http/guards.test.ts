@@ -2,7 +2,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { startTestHttpServer, type TestHttpServer } from '../helpers/http-server.js';
-import { initializeRequest, legacyHeaders, rawRequest, toolCallRequest, type RawResponse } from '../helpers/http-raw.js';
+import { initializeRequest, legacyHeaders, rawRequest, toolCallRequest, waitUntilReady, type RawResponse } from '../helpers/http-raw.js';
 
 // Host/Origin allow-lists and the bearer token guard the MCP endpoint only; probes and metrics
 // stay open. Oversized and malformed bodies are refused before any MCP work starts.
@@ -36,6 +36,7 @@ function expectJsonRpcError(response: RawResponse, status: number, code: number)
 describe('Host allow-list (DNS rebinding)', () => {
   it('refuses an unknown Host on /mcp with 403, but probes and metrics still answer with it', async () => {
     const { url } = await start();
+    await waitUntilReady(url);
     const evil = { host: 'evil.example:8080' };
 
     expectJsonRpcError(await initialize(url, evil), 403, -32000);
