@@ -29,6 +29,14 @@ export interface HttpServerProcess {
   cleanup(): Promise<void>;
 }
 
+/** SIGTERM, wait for the exit, clean up: resolves with how the process ended (a graceful stop is code 0). */
+export async function stopHttpServer(server: HttpServerProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  server.child.kill('SIGTERM');
+  const exit = await server.exited;
+  await server.cleanup();
+  return exit;
+}
+
 /** The built server (`node dist/index.js`) over HTTP on a free loopback port (PORT=0). */
 export async function spawnHttpServer(env: Record<string, string> = {}): Promise<HttpServerProcess> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'mcp-http-e2e-'));

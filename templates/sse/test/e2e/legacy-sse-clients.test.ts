@@ -2,7 +2,7 @@ import { Client, SSEClientTransport } from '@modelcontextprotocol/client';
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport as V1SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { spawnHttpServer, type HttpServerProcess } from '../helpers/http-process.js';
+import { spawnHttpServer, stopHttpServer, type HttpServerProcess } from '../helpers/http-process.js';
 import { metric, metricValue, openRawStream, scrapeMetrics, waitFor, waitForMetric, type RawStream } from '../helpers/http-raw.js';
 import { converse, type AnyClient } from '../helpers/conversation.js';
 
@@ -17,10 +17,7 @@ describe('legacy HTTP+SSE with real MCP clients (built server)', () => {
   });
 
   afterAll(async () => {
-    server.child.kill('SIGTERM');
-    const exit = await server.exited;
-    await server.cleanup();
-    expect(exit).toEqual({ code: 0, signal: null });
+    expect(await stopHttpServer(server)).toEqual({ code: 0, signal: null });
   });
 
   /** One session, one handshake and one call of each tool more than `before`; nothing left open. */
