@@ -109,6 +109,7 @@ describe('bearer token (MCP_AUTH_TOKEN)', () => {
     } finally {
       await client.close();
     }
+    await waitUntilReady(url);
     for (const path of PROBES) expect((await rawRequest(url, path)).status, path).toBe(200);
   });
 

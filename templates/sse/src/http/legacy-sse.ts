@@ -4,6 +4,7 @@ import { SSEServerTransport } from '@modelcontextprotocol/server-legacy/sse';
 import type { HandshakeLog } from '../lib/handshake.js';
 import type { Logger } from '../lib/logger.js';
 import { TappedTransport } from '../lib/transport-tap.js';
+import { requestState } from './middleware.js';
 import { JSONRPC, sendJsonRpcError } from './respond.js';
 import type { LegacySseRoutes } from './server.js';
 import type { StreamRegistry, TrackedStream } from './streams.js';
@@ -39,7 +40,7 @@ export class LegacySseSessions implements LegacySseRoutes {
   async openStream(_req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { factory, streams, handshakes, logger } = this.options;
     const transport = new SSEServerTransport('/messages', res);
-    const stream = streams.open('legacy-sse', res);
+    const stream = streams.open('legacy-sse', res, { longLived: true });
     const tap = handshakes.tap();
     // Traffic either way keeps the stream from idling; open requests make it busy, so a shutdown
     // delivers results that are already computed before closing it.
@@ -68,7 +69,7 @@ export class LegacySseSessions implements LegacySseRoutes {
     });
   }
 
-  async postMessage(req: IncomingMessage, res: ServerResponse, parsedBody: unknown): Promise<void> {
+  async postMessage(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const sessionId = new URL(req.url ?? '/', 'http://localhost').searchParams.get('sessionId') ?? '';
     const session = this.sessions.get(sessionId);
     if (!session) {
@@ -76,6 +77,6 @@ export class LegacySseSessions implements LegacySseRoutes {
       return;
     }
     session.stream.touch();
-    await session.transport.handlePostMessage(req, res, parsedBody);
+    await session.transport.handlePostMessage(req, res, requestState(req).body);
   }
 }
