@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { buildUri } from '../lib/uri.js';
-import { NOTE_NAME } from '../notes/store.js';
-import { defineTool, textResult } from './tool.js';
+import { NOTE_NAME, NoteStoreFullError } from '../notes/store.js';
+import { defineTool, textResult, ToolError } from './tool.js';
 
 export const appendNote = defineTool({
   name: 'append_note',
@@ -23,7 +23,10 @@ Returns the note's resource URI (\`notes://note/{name}\`) and its new number of 
 whole note through that resource. Concurrent appends to the same note are applied one after
 another, so none is lost; appends to different notes run in parallel.`,
   async run({ note, text }, { services, signal }) {
-    const saved = await services.notes.append(note, text, signal);
+    const saved = await services.notes.append(note, text, signal).catch((error: unknown) => {
+      // The model can tell the user; it is not a bug in the server.
+      throw error instanceof NoteStoreFullError ? new ToolError(error.message) : error;
+    });
     return textResult(`Appended line ${saved.entries.length} to ${buildUri('notes', 'note', note)}`);
   },
 });

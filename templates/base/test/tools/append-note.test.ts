@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { symlink } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { textOf, useInMemoryServer } from '../helpers/client.js';
 
@@ -27,5 +30,13 @@ describe('append_note', () => {
     expect(result.isError).toBe(true);
     expect(textOf(result)).toContain('letters, digits');
     expect(await server.services.notes.list()).toEqual([]);
+  });
+
+  it.skipIf(!existsSync('/dev/full'))('reports a full disk as a clear tool error, not a crash', async () => {
+    // /dev/full fails every write with ENOSPC, as a full disk does.
+    await symlink('/dev/full', path.join(server.services.config.dataDir, 'notes', 'noroom.jsonl'));
+    const result = await server.client.callTool({ name: 'append_note', arguments: { note: 'noroom', text: 'x' } });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toContain('no disk space left');
   });
 });
