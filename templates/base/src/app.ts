@@ -20,7 +20,7 @@ export async function start({ config, logger, protocolOut }: StartOptions): Prom
     config,
     logger,
     services,
-    createFactory: (observer) => createServerFactory(services, observer),
+    factory: createServerFactory(services),
     protocolOut,
   });
   logger.info({ transport: config.transport }, 'server started');

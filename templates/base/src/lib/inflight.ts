@@ -10,7 +10,14 @@ export class ShuttingDownError extends Error {
 export interface InFlightCall {
   /** Aborted when the caller's signal aborts or when a shutdown gives up waiting. */
   signal: AbortSignal;
-  end(): void;
+  /** The call is over; observers hear how it went and how long it took. */
+  end(outcome?: 'ok' | 'error'): void;
+}
+
+/** Hooks around every call, for metrics (the HTTP transport counts calls and their latency). */
+export interface ToolCallObserver {
+  started(tool: string): void;
+  finished(tool: string, outcome: 'ok' | 'error', seconds: number): void;
 }
 
 /**
@@ -21,9 +28,15 @@ export class InFlightCalls {
   private readonly calls = new Map<AbortController, string>();
   private draining = false;
   private idle: (() => void) | undefined;
+  private readonly observers: ToolCallObserver[] = [];
 
   get count(): number {
     return this.calls.size;
+  }
+
+  /** Metrics subscribe here: every call of every server instance begins and ends in this one place. */
+  observe(observer: ToolCallObserver): void {
+    this.observers.push(observer);
   }
 
   begin(tool: string, parent: AbortSignal): InFlightCall {
@@ -33,11 +46,18 @@ export class InFlightCalls {
     if (parent.aborted) forward();
     else parent.addEventListener('abort', forward, { once: true });
     this.calls.set(controller, tool);
+    const started = performance.now();
+    for (const observer of this.observers) observer.started(tool);
+    let ended = false;
     return {
       signal: controller.signal,
-      end: () => {
+      end: (outcome = 'ok') => {
+        if (ended) return;
+        ended = true;
         parent.removeEventListener('abort', forward);
         this.calls.delete(controller);
+        const seconds = (performance.now() - started) / 1000;
+        for (const observer of this.observers) observer.finished(tool, outcome, seconds);
         if (this.calls.size === 0) this.idle?.();
       },
     };

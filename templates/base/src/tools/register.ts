@@ -4,19 +4,13 @@ import { capText } from '../lib/results.js';
 import type { Services } from '../services.js';
 import { errorResult, ToolError, type ToolDefinition } from './tool.js';
 
-/** Hooks around every call, for metrics (the HTTP transport counts calls and their latency). */
-export interface ToolCallObserver {
-  started(tool: string): void;
-  finished(tool: string, outcome: 'ok' | 'error', seconds: number): void;
-}
-
 /**
  * Registers one tool with the SDK, wrapped so that every call is tracked for shutdown (fix 8),
  * timed, and capped at `MAX_RESULT_CHARS` (fix 6) even if the tool forgets to shape its own
  * output. A thrown ToolError becomes a tool error the model can read; anything else is logged
  * with its stack and reported without internals.
  */
-export function registerTool(server: McpServer, tool: ToolDefinition, services: Services, observer?: ToolCallObserver): void {
+export function registerTool(server: McpServer, tool: ToolDefinition, services: Services): void {
   const { name, title, description, inputSchema, annotations } = tool;
   server.registerTool(name, { title, description, inputSchema, ...(annotations && { annotations }) }, async (input, ctx) => {
     let call;
@@ -28,7 +22,6 @@ export function registerTool(server: McpServer, tool: ToolDefinition, services: 
     }
     const logger = services.logger.child({ tool: name, requestId: ctx.mcpReq.id });
     const started = performance.now();
-    observer?.started(name);
     let outcome: 'ok' | 'error' = 'error';
     try {
       const result = await tool.run(input, { signal: call.signal, logger, services });
@@ -43,9 +36,8 @@ export function registerTool(server: McpServer, tool: ToolDefinition, services: 
       logger.error({ err: error }, 'tool call failed');
       return errorResult(`${name} failed unexpectedly; the server log has the details`);
     } finally {
-      call.end();
+      call.end(outcome);
       const seconds = (performance.now() - started) / 1000;
-      observer?.finished(name, outcome, seconds);
       logger.debug({ outcome, seconds }, 'tool call finished');
     }
   });

@@ -1,8 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { PROTOCOL_VERSION_META_KEY, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
 import type { Handshake } from '../lib/handshake.js';
-import type { InFlightCalls } from '../lib/inflight.js';
-import type { ToolCallObserver } from '../tools/register.js';
+import type { InFlightCalls, ToolCallObserver } from '../lib/inflight.js';
 import type { StreamObserver } from './streams.js';
 
 /**

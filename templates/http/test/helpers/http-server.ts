@@ -30,7 +30,7 @@ export async function startTestHttpServer(env: Record<string, string> = {}): Pro
     const config = loadConfig({ MCP_TRANSPORT: 'http', HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, ...env });
     const { logger, entries } = captureLogs('debug');
     const services = await createServices(config, logger);
-    const running = await startHttp({ config, logger, services, createFactory: (observer) => createServerFactory(services, observer) });
+    const running = await startHttp({ config, logger, services, factory: createServerFactory(services) });
     let shutdown: Promise<void> | undefined;
     const shutdownOnce = () => (shutdown ??= running.close());
     return {
