@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import type { McpServerFactory } from '@modelcontextprotocol/server';
 import type { Config } from '../config.js';
 import type { Logger } from '../lib/logger.js';
+import type { OperationObserver } from '../lib/telemetry/operations.js';
 import type { Services } from '../services.js';
 import type { ToolCallObserver } from '../tools/register.js';
 
@@ -9,8 +10,8 @@ export interface TransportOptions {
   config: Config;
   logger: Logger;
   services: Services;
-  /** Builds the server factory; a transport passes an observer when it exports metrics. */
-  createFactory: (observer?: ToolCallObserver) => McpServerFactory;
+  /** Builds the server factory; a transport passes observers when it exports metrics. */
+  createFactory: (observer?: ToolCallObserver, operations?: OperationObserver) => McpServerFactory;
   protocolOut?: Writable | undefined;
 }
 

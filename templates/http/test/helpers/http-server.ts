@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { serverFactoryFor } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { createServerFactory } from '../../src/server.js';
 import { createServices, type Services } from '../../src/services.js';
 import { startHttp } from '../../src/transports/http.js';
 import { captureLogs, type LogEntry } from './log-capture.js';
@@ -30,7 +30,7 @@ export async function startTestHttpServer(env: Record<string, string> = {}): Pro
     const config = loadConfig({ MCP_TRANSPORT: 'http', HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, ...env });
     const { logger, entries } = captureLogs('debug');
     const services = await createServices(config, logger);
-    const running = await startHttp({ config, logger, services, createFactory: (observer) => createServerFactory(services, observer) });
+    const running = await startHttp({ config, logger, services, createFactory: serverFactoryFor(services) });
     let shutdown: Promise<void> | undefined;
     const shutdownOnce = () => (shutdown ??= running.close());
     return {
