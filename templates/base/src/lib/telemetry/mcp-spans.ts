@@ -79,12 +79,14 @@ interface Operation {
   context: Context;
   /** Arguments and result go on the span only when the operator opted in. */
   captureContent: boolean;
+  /** Whether `mcp.protocol.version` was known when the request arrived. */
+  versionKnown: boolean;
 }
 
 interface Outcome {
   errorType?: string;
   message?: string;
-  attributes?: Attributes;
+  attributes: Attributes;
 }
 
 function observeTransport(transport: Transport, shared: Shared, connectionRequest: Request | undefined): void {
@@ -105,7 +107,7 @@ function observeTransport(transport: Transport, shared: Shared, connectionReques
       try {
         return context.with(operation.context, () => handler(message, extra));
       } finally {
-        finish(operation, shared, {});
+        finish(operation, shared, { attributes: {} });
       }
     }
     pending.set(id, operation);
@@ -119,9 +121,10 @@ function observeTransport(transport: Transport, shared: Shared, connectionReques
     if (operation && id !== undefined && id !== null) {
       pending.delete(id);
       const outcome = outcomeOf(message, operation);
-      if (operation.method === 'initialize' && typeof outcome.attributes?.['mcp.protocol.version'] === 'string') {
-        negotiatedVersion = outcome.attributes['mcp.protocol.version'];
-      }
+      const version = outcome.attributes['mcp.protocol.version'];
+      if (operation.method === 'initialize' && typeof version === 'string') negotiatedVersion = version;
+      // Clients pipeline requests behind `initialize`: one that arrived before its answer ran under the version it settled.
+      if (!operation.versionKnown && negotiatedVersion !== undefined) outcome.attributes['mcp.protocol.version'] ??= negotiatedVersion;
       finish(operation, shared, outcome);
     }
     return send(message, sendOptions);
@@ -129,7 +132,9 @@ function observeTransport(transport: Transport, shared: Shared, connectionReques
 
   const onclose = transport.onclose;
   transport.onclose = () => {
-    for (const operation of pending.values()) finish(operation, shared, { errorType: 'connection_closed', message: 'the connection closed before a response' });
+    for (const operation of pending.values()) {
+      finish(operation, shared, { errorType: 'connection_closed', message: 'the connection closed before a response', attributes: {} });
+    }
     pending.clear();
     onclose?.();
   };
@@ -152,6 +157,7 @@ function begin(message: JSONRPCMessage & { method: string }, shared: Shared, aro
     span: undefined,
     context: context.active(),
     captureContent: tracing?.captureContent ?? false,
+    versionKnown: false,
   };
   if (!tracing) return operation;
 
@@ -168,6 +174,7 @@ function begin(message: JSONRPCMessage & { method: string }, shared: Shared, aro
   if (typeof params.uri === 'string' && message.method.startsWith('resources/')) attributes['mcp.resource.uri'] = params.uri;
   const version = protocolVersionOf(meta, around);
   if (version !== undefined) attributes['mcp.protocol.version'] = version;
+  operation.versionKnown = version !== undefined;
   if (around.sessionId !== undefined) attributes['mcp.session.id'] = around.sessionId;
   if (around.request) attributes['network.protocol.name'] = 'http';
 
@@ -222,14 +229,14 @@ function cancel(pending: Map<RequestId, Operation>, message: JSONRPCMessage, sha
   const operation = pending.get(requestId);
   if (!operation) return;
   pending.delete(requestId);
-  finish(operation, shared, { errorType: 'cancelled', message: 'cancelled by the client' });
+  finish(operation, shared, { errorType: 'cancelled', message: 'cancelled by the client', attributes: {} });
 }
 
 function finish(operation: Operation, shared: Shared, outcome: Outcome): void {
   const seconds = (performance.now() - operation.started) / 1000;
   const { span } = operation;
   if (span) {
-    if (outcome.attributes) span.setAttributes(outcome.attributes);
+    span.setAttributes(outcome.attributes);
     if (outcome.errorType !== undefined) {
       span.setAttribute('error.type', outcome.errorType);
       span.setStatus({ code: SpanStatusCode.ERROR, ...(outcome.message !== undefined && { message: outcome.message }) });
