@@ -99,15 +99,16 @@ function observeTransport(transport: Transport, shared: Shared, connectionReques
   transport.onmessage = (message, extra) => {
     if (!('method' in message)) return handler(message, extra);
     const request = extra?.request ?? connectionRequest;
-    const operation = begin(message, shared, { request, negotiatedVersion, sessionId: transport.sessionId });
-    if (message.method === 'notifications/cancelled') cancel(pending, message, shared);
+    const operation = safely(() => begin(message, shared, { request, negotiatedVersion, sessionId: transport.sessionId }));
+    if (!operation) return handler(message, extra);
+    if (message.method === 'notifications/cancelled') safely(() => cancel(pending, message, shared));
     const id = 'id' in message ? message.id : undefined;
     if (id === undefined) {
       // A notification has no response: its span covers the dispatch to its handler.
       try {
         return context.with(operation.context, () => handler(message, extra));
       } finally {
-        finish(operation, shared, { attributes: {} });
+        safely(() => finish(operation, shared, { attributes: {} }));
       }
     }
     pending.set(id, operation);
@@ -120,12 +121,14 @@ function observeTransport(transport: Transport, shared: Shared, connectionReques
     const operation = id === undefined || id === null ? undefined : pending.get(id);
     if (operation && id !== undefined && id !== null) {
       pending.delete(id);
-      const outcome = outcomeOf(message, operation);
-      const version = outcome.attributes['mcp.protocol.version'];
-      if (operation.method === 'initialize' && typeof version === 'string') negotiatedVersion = version;
-      // Clients pipeline requests behind `initialize`: one that arrived before its answer ran under the version it settled.
-      if (!operation.versionKnown && negotiatedVersion !== undefined) outcome.attributes['mcp.protocol.version'] ??= negotiatedVersion;
-      finish(operation, shared, outcome);
+      safely(() => {
+        const outcome = outcomeOf(message, operation);
+        const version = outcome.attributes['mcp.protocol.version'];
+        if (operation.method === 'initialize' && typeof version === 'string') negotiatedVersion = version;
+        // Clients pipeline requests behind `initialize`: one that arrived before its answer ran under the version it settled.
+        if (!operation.versionKnown && negotiatedVersion !== undefined) outcome.attributes['mcp.protocol.version'] ??= negotiatedVersion;
+        finish(operation, shared, outcome);
+      });
     }
     return send(message, sendOptions);
   };
@@ -133,7 +136,7 @@ function observeTransport(transport: Transport, shared: Shared, connectionReques
   const onclose = transport.onclose;
   transport.onclose = () => {
     for (const operation of pending.values()) {
-      finish(operation, shared, { errorType: 'connection_closed', message: 'the connection closed before a response', attributes: {} });
+      safely(() => finish(operation, shared, { errorType: 'connection_closed', message: 'the connection closed before a response', attributes: {} }));
     }
     pending.clear();
     onclose?.();
@@ -252,6 +255,15 @@ function finish(operation: Operation, shared: Shared, outcome: Outcome): void {
   };
   shared.durationMetric.record(record);
   shared.options.onOperation?.(record);
+}
+
+/** Telemetry must never break a request: a failure in it costs that one span or measurement, nothing else. */
+function safely<T>(work: () => T): T | undefined {
+  try {
+    return work();
+  } catch {
+    return undefined;
+  }
 }
 
 function hasSpan(ctx: Context): boolean {
