@@ -43,6 +43,11 @@ async function connect(factory: McpServerFactory): Promise<Client> {
   return client;
 }
 
+/** What app.ts reports as `network.transport` for the transport the server is configured with. */
+function configuredNetwork(): 'pipe' | 'tcp' {
+  return (services.config.transport as string) === 'stdio' ? 'pipe' : 'tcp';
+}
+
 /** The generated server's own factory, as app.ts builds it, over an in-memory pipe; `undefined`: tracing off. */
 function connectTraced(tracing: Tracing | undefined): Promise<Client> {
   return connect(serverFactoryFor(services, tracing)(undefined, (operation) => operations.push(operation)));
@@ -64,7 +69,7 @@ describe('MCP server spans', () => {
       'mcp.method.name': 'tools/call',
       'gen_ai.tool.name': 'append_note',
       'gen_ai.operation.name': 'execute_tool',
-      'network.transport': 'pipe',
+      'network.transport': configuredNetwork(),
       'mcp.protocol.version': mcp.getNegotiatedProtocolVersion(),
       'jsonrpc.request.id': expect.any(String),
     });
@@ -158,7 +163,7 @@ describe('operation durations', () => {
 
     expect(tracer.spans()).toEqual([]);
     const call = operations.find((operation) => operation.method === 'tools/call' && operation.toolName === 'append_note');
-    expect(call).toMatchObject({ network: 'pipe', errorType: undefined });
+    expect(call).toMatchObject({ network: configuredNetwork(), errorType: undefined });
     expect(call?.seconds).toBeGreaterThanOrEqual(0);
     // A client's made-up names never become label values.
     const madeUp = operations.find((operation) => operation.method === 'tools/call' && operation.toolName !== 'append_note');
