@@ -1,9 +1,14 @@
 import type { Writable } from 'node:stream';
+import type { McpServerFactory } from '@modelcontextprotocol/server';
 import type { Config } from './config.js';
 import type { Logger } from './lib/logger.js';
 import { onShutdownSignal } from './lib/signals.js';
+import { TELEMETRY_OFF, type Telemetry, type Tracing } from './lib/telemetry/index.js';
+import { instrumentServerFactory } from './lib/telemetry/mcp-spans.js';
+import { OperationFeed } from './lib/telemetry/operations.js';
 import { createServerFactory } from './server.js';
-import { closeServices, createServices } from './services.js';
+import { closeServices, createServices, type Services } from './services.js';
+import { tools } from './tools/index.js';
 import { transports } from './transports/index.js';
 
 export interface StartOptions {
@@ -11,22 +16,42 @@ export interface StartOptions {
   logger: Logger;
   /** The real stdout, for the stdio transport only (see lib/stdout-guard.ts). */
   protocolOut?: Writable;
+  /** OpenTelemetry, started before anything it instruments was imported (see index.ts). */
+  telemetry?: Telemetry;
 }
 
 /** Wires services, the server factory and the configured transport, and stops them in order on a signal. */
-export async function start({ config, logger, protocolOut }: StartOptions): Promise<void> {
+export async function start({ config, logger, protocolOut, telemetry = TELEMETRY_OFF }: StartOptions): Promise<void> {
   const services = await createServices(config, logger);
+  const operations = new OperationFeed();
   const running = await transports[config.transport]({
     config,
     logger,
     services,
-    factory: createServerFactory(services),
+    factory: serverFactoryFor(services, telemetry.tracing, operations),
+    operations,
     protocolOut,
   });
   logger.info({ transport: config.transport }, 'server started');
 
   onShutdownSignal(logger, async () => {
-    await running.close();
-    await closeServices(services);
+    // Everything, the telemetry flush included, fits in SHUTDOWN_TIMEOUT_MS from the signal.
+    const deadline = performance.now() + services.config.shutdownTimeoutMs;
+    try {
+      await running.close();
+      await closeServices(services);
+    } finally {
+      await telemetry.shutdown(deadline - performance.now());
+    }
   });
 }
+
+/** The server factory with every MCP request traced and timed (lib/telemetry/mcp-spans.ts). */
+export function serverFactoryFor(services: Services, tracing?: Tracing, operations?: OperationFeed): McpServerFactory {
+  const network = PIPE_TRANSPORTS.has(services.config.transport) ? 'pipe' : 'tcp';
+  const toolNames = tools.map((tool) => tool.name);
+  return instrumentServerFactory(createServerFactory(services), { network, tracing, toolNames, onOperation: operations?.record });
+}
+
+/** Transports whose connection is a pipe (`network.transport` in the MCP semantic conventions). */
+const PIPE_TRANSPORTS = new Set<string>(['stdio']);

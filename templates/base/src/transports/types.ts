@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import type { McpServerFactory } from '@modelcontextprotocol/server';
 import type { Config } from '../config.js';
 import type { Logger } from '../lib/logger.js';
+import type { OperationFeed } from '../lib/telemetry/operations.js';
 import type { Services } from '../services.js';
 
 export interface TransportOptions {
@@ -10,6 +11,8 @@ export interface TransportOptions {
   services: Services;
   /** The server factory, as the SDK's own transports take it. */
   factory: McpServerFactory;
+  /** Every finished MCP operation, for transports that export metrics. */
+  operations: OperationFeed;
   protocolOut?: Writable | undefined;
 }
 

@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { PROTOCOL_VERSION_META_KEY, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
 import type { Handshake } from '../lib/handshake.js';
 import type { InFlightCalls, ToolCallObserver } from '../lib/inflight.js';
+import { OPERATION_DURATION_BUCKETS, type OperationObserver } from '../lib/telemetry/operations.js';
 import type { StreamObserver } from './streams.js';
 
 /**
@@ -98,6 +99,14 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  private readonly operationSeconds = new Histogram({
+    name: 'mcp_server_operation_duration_seconds',
+    help: 'MCP request and notification duration on this server (OpenTelemetry mcp.server.operation.duration), by method, tool and error type',
+    labelNames: ['mcp_method_name', 'gen_ai_tool_name', 'error_type'],
+    buckets: OPERATION_DURATION_BUCKETS,
+    registers: [this.registry],
+  });
+
   constructor(sources: { calls: InFlightCalls; sessions?: () => number }) {
     collectDefaultMetrics({ register: this.registry });
     new Gauge({
@@ -137,6 +146,18 @@ export class Metrics {
       this.toolCallCount.inc({ tool, outcome });
       this.toolCallSeconds.observe({ tool, outcome }, seconds);
     },
+  };
+
+  /** Every MCP request and notification, traced or not; label values come from a fixed set (lib/telemetry/operations.ts). */
+  readonly operations: OperationObserver = (operation) => {
+    this.operationSeconds.observe(
+      {
+        mcp_method_name: operation.method,
+        ...(operation.toolName !== undefined && { gen_ai_tool_name: operation.toolName }),
+        ...(operation.errorType !== undefined && { error_type: operation.errorType }),
+      },
+      operation.seconds,
+    );
   };
 
   readonly streams: StreamObserver = {
