@@ -17,8 +17,9 @@ export interface ToolCallObserver {
  * with its stack and reported without internals.
  */
 export function registerTool(server: McpServer, tool: ToolDefinition, services: Services, observer?: ToolCallObserver): void {
-  const { name, title, description, inputSchema, annotations } = tool;
-  server.registerTool(name, { title, description, inputSchema, ...(annotations && { annotations }) }, async (input, ctx) => {
+  const { name, title, description, inputSchema, outputSchema, annotations } = tool;
+  const config = { title, description, inputSchema, ...(outputSchema && { outputSchema }), ...(annotations && { annotations }) };
+  server.registerTool(name, config, async (input, ctx) => {
     let call;
     try {
       call = services.calls.begin(name, ctx.mcpReq.signal);

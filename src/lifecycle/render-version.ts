@@ -1,0 +1,139 @@
+import { cp, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Answers } from '../answers.js';
+import { CliError, ExitCode } from '../errors.js';
+import { renderRepo } from '../steps/render.js';
+import { generatorPackage } from '../version.js';
+
+export type FileTree = Map<string, Buffer>;
+
+/** Where the package of a recorded version comes from: the npm registry unless a tarball or folder is given. */
+export interface PackageSource {
+  cwd: string;
+  fromPackage?: string;
+}
+
+interface PackageJson {
+  name?: string;
+  version?: string;
+  bin?: string | Record<string, string>;
+  dependencies?: Record<string, string>;
+  createMcpProd?: { render?: number };
+}
+
+/**
+ * The files `version` of create-mcp-prod writes for `answers`, rendered by that version's own
+ * package, never by today's code with old templates, so a template or renderer change can never
+ * break the merge base of an update. The running version renders in process. Fails with exit 69
+ * when the package cannot be had or cannot render.
+ */
+export async function renderVersion(version: string, answers: Answers, source: PackageSource): Promise<FileTree> {
+  if (source.fromPackage === undefined && version === generatorPackage().version) return renderInProcess(answers);
+  const work = await mkdtemp(path.join(os.tmpdir(), 'create-mcp-prod-render-'));
+  try {
+    const packageDir = await obtainPackage(version, source, work);
+    const out = path.join(work, 'out');
+    await renderWithPackage(packageDir, answers, out, work);
+    return await readTreeFiles(out);
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw cannotRender(version, error instanceof Error ? error.message : String(error));
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+export async function renderInProcess(answers: Answers): Promise<FileTree> {
+  const files = await renderRepo({ answers });
+  return new Map([...files].map(([file, content]) => [file, typeof content === 'string' ? Buffer.from(content, 'utf8') : content]));
+}
+
+function cannotRender(version: string, reason: string): CliError {
+  return new CliError(`cannot render create-mcp-prod ${version}, the version this repo records: ${reason.split('\n')[0] ?? reason}`, ExitCode.unavailable);
+}
+
+/** The package folder of `version`, with its dependencies installed. */
+async function obtainPackage(version: string, source: PackageSource, work: string): Promise<string> {
+  const given = source.fromPackage === undefined ? undefined : path.resolve(source.cwd, source.fromPackage);
+  const kind = given === undefined ? undefined : await stat(given).catch(() => undefined);
+  if (given !== undefined && kind === undefined) throw cannotRender(version, `--from-package ${source.fromPackage} does not exist`);
+
+  let packageDir: string;
+  if (given !== undefined && kind?.isDirectory()) {
+    packageDir = given;
+    if (needsInstall(await readPackageJson(packageDir)) && !(await exists(path.join(packageDir, 'node_modules')))) {
+      // Never install into the user's folder: work on a copy.
+      packageDir = path.join(work, 'package');
+      await cp(given, packageDir, { recursive: true });
+      await npm(['install', '--omit=dev'], packageDir);
+    }
+  } else {
+    // A tarball, or the registry: npm installs the package and its dependencies into a scratch folder.
+    const spec = given ?? `create-mcp-prod@${version}`;
+    const prefix = path.join(work, 'install');
+    await npm(['install', '--prefix', prefix, '--omit=dev', '--no-package-lock', spec], work);
+    packageDir = path.join(prefix, 'node_modules', 'create-mcp-prod');
+  }
+  const found = (await readPackageJson(packageDir)).version;
+  if (found !== version) {
+    throw cannotRender(version, `${source.fromPackage ?? 'the registry'} holds create-mcp-prod ${found ?? '(no version)'}`);
+  }
+  return packageDir;
+}
+
+/**
+ * Versions whose package.json says `createMcpProd.render: 1` take `render --answers <file> --out <dir>`;
+ * older ones (0.1.0) are run as a plain create with every answer given and nothing installed.
+ */
+async function renderWithPackage(packageDir: string, answers: Answers, out: string, work: string): Promise<void> {
+  const pkg = await readPackageJson(packageDir);
+  const binRelative = typeof pkg.bin === 'string' ? pkg.bin : pkg.bin?.['create-mcp-prod'];
+  if (binRelative === undefined) throw new Error(`${packageDir} has no create-mcp-prod bin`);
+  const answersFile = path.join(work, 'answers.json');
+  await writeFile(answersFile, JSON.stringify(answers));
+  const args =
+    pkg.createMcpProd?.render === 1
+      ? ['render', '--answers', answersFile, '--out', out]
+      : [out, '--answers', answersFile, '--yes', '--no-install', '--no-git'];
+  const { execa } = await import('execa');
+  const result = await execa(process.execPath, [path.join(packageDir, binRelative), ...args], { cwd: work, reject: false, stdin: 'ignore' });
+  if (result.exitCode !== 0) throw new Error(`its CLI exited ${String(result.exitCode)}: ${result.stderr.trim() || result.stdout.trim()}`);
+}
+
+async function npm(args: string[], cwd: string): Promise<void> {
+  const { execa } = await import('execa');
+  const result = await execa('npm', [...args, '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], {
+    cwd,
+    reject: false,
+    stdin: 'ignore',
+  });
+  if (result.exitCode !== 0) {
+    const reason = result.stderr.split('\n').find((line) => /npm error (code|404|.*not found)/i.test(line)) ?? result.stderr.split('\n')[0];
+    throw new Error(`npm ${args[0] ?? ''} failed (${reason ?? `exit ${String(result.exitCode)}`}); pass --from-package <tarball-or-folder> to work offline`);
+  }
+}
+
+function needsInstall(pkg: PackageJson): boolean {
+  return Object.keys(pkg.dependencies ?? {}).length > 0;
+}
+
+async function readPackageJson(dir: string): Promise<PackageJson> {
+  return JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8')) as PackageJson;
+}
+
+async function exists(file: string): Promise<boolean> {
+  return (await stat(file).catch(() => undefined)) !== undefined;
+}
+
+/** Every file under `root`, keyed by POSIX relative path. */
+export async function readTreeFiles(root: string): Promise<FileTree> {
+  const tree: FileTree = new Map();
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const full = path.join(entry.parentPath, entry.name);
+    tree.set(path.relative(root, full).split(path.sep).join('/'), await readFile(full));
+  }
+  return new Map([...tree].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
