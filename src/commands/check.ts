@@ -20,9 +20,7 @@ export async function check(args: CliArgs, cwd = process.cwd(), out: Output = co
   const drift = await findDrift(root, manifest, expected);
 
   if (args.json) {
-    process.stdout.write(
-      `${JSON.stringify({ inSync: drift.length === 0, root, recordedVersion: manifest.version, runningVersion: running, newerGenerator: newer !== undefined, drift }, null, 2)}\n`,
-    );
+    out.info(JSON.stringify({ inSync: drift.length === 0, root, recordedVersion: manifest.version, runningVersion: running, newerGenerator: newer !== undefined, drift }, null, 2));
   } else {
     report(drift, manifest.version, out);
     if (newer !== undefined) out.info(`create-mcp-prod ${newer} is running; this repo is at ${manifest.version}: run "npx create-mcp-prod@${newer} update" to move it.`);
