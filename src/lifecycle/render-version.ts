@@ -62,7 +62,7 @@ async function obtainPackage(version: string, source: PackageSource, work: strin
   let packageDir: string;
   if (given !== undefined && kind?.isDirectory()) {
     packageDir = given;
-    if (needsInstall(await readPackageJson(packageDir)) && !(await exists(path.join(packageDir, 'node_modules')))) {
+    if (!(await dependenciesResolve(packageDir, await readPackageJson(packageDir)))) {
       // Never install into the user's folder: work on a copy.
       packageDir = path.join(work, 'package');
       await cp(given, packageDir, { recursive: true });
@@ -114,8 +114,17 @@ async function npm(args: string[], cwd: string): Promise<void> {
   }
 }
 
-function needsInstall(pkg: PackageJson): boolean {
-  return Object.keys(pkg.dependencies ?? {}).length > 0;
+/** Whether Node would find every dependency from the package folder: in its node_modules or any above (an installed package). */
+async function dependenciesResolve(packageDir: string, pkg: PackageJson): Promise<boolean> {
+  for (const dependency of Object.keys(pkg.dependencies ?? {})) {
+    let dir = packageDir;
+    while (!(await exists(path.join(dir, 'node_modules', dependency, 'package.json')))) {
+      const parent = path.dirname(dir);
+      if (parent === dir) return false;
+      dir = parent;
+    }
+  }
+  return true;
 }
 
 async function readPackageJson(dir: string): Promise<PackageJson> {
