@@ -106,15 +106,15 @@ export async function add(args: CliArgs, cwd = process.cwd(), out: Output = cons
 }
 
 async function assertNotTaken(root: string, kind: AddKind, name: string, where: ReturnType<typeof layout>): Promise<void> {
-  for (const file of [where.module, where.test]) {
-    if ((await readRepoFile(root, file)) !== undefined) throw usageError(`${file} already exists: pick another ${kind} name`);
-  }
-  // Another module may already register this name under a different file name.
+  // The name first: another module may register it under a different file name.
   const folder = path.join(root, 'src', `${kind}s`);
   const quoted = new RegExp(`(?:name:\\s*|register(?:Tool|Resource|Prompt)\\(\\s*)['"\`]${name.replace(/[.]/g, '\\.')}['"\`]`);
   for (const entry of await readdir(folder).catch(() => [])) {
     if (!entry.endsWith('.ts')) continue;
     if (quoted.test(await readFile(path.join(folder, entry), 'utf8'))) throw usageError(`a ${kind} named "${name}" already exists (src/${kind}s/${entry})`);
+  }
+  for (const file of [where.module, where.test]) {
+    if ((await readRepoFile(root, file)) !== undefined) throw usageError(`${file} already exists: pick another ${kind} name`);
   }
 }
 

@@ -17,7 +17,7 @@ export async function render(args: CliArgs, cwd = process.cwd()): Promise<number
   const out = path.resolve(cwd, args.out);
   const existing = await readdir(out).catch(() => []);
   if (existing.length > 0) throw usageError(`render --out ${args.out}: the folder is not empty`);
-  const { answers } = await resolveAnswers({ ...args, yes: true, positionals: [] }, false);
+  const { answers } = await resolveAnswers({ ...args, answers: path.resolve(cwd, args.answers), yes: true, positionals: [] }, false);
   await renderRepo({ answers, destDir: out });
   return ExitCode.ok;
 }
