@@ -93,12 +93,12 @@ describe('living with a generated repo', () => {
 
   it('adding two tools, a resource, a prompt, a service and a setting the README way leaves every managed file byte-identical', async () => {
     expect((await a(['add-tool', 'get_weather', '--description', 'Current weather for a city.', '--yes'], 'add-tool')).exitCode).toBe(0);
-    expect((await a(['add-tool', 'get.forecast', '--yes'])).exitCode).toBe(0);
+    expect((await a(['add-tool', 'get.forecast', '--yes'], 'add-tool (second)')).exitCode).toBe(0);
     expect((await a(['add-resource', 'status', '--yes'])).exitCode).toBe(0);
     expect((await a(['add-prompt', 'plan-trip', '--yes'])).exitCode).toBe(0);
     for (const refused of [['add-tool', 'get_weather'], ['add-tool', 'bad name'], ['add-tool', 'wordy', '--description', 'x'.repeat(51)]]) {
       const before = await git('status', '--porcelain');
-      const result = await a([...refused, '--yes']);
+      const result = await a([...refused, '--yes'], `refused ${refused.join(' ')}`);
       expect(result.exitCode, refused.join(' ')).toBe(64);
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
       expect(await git('status', '--porcelain')).toBe(before);
