@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Answers } from '../answers.js';
@@ -68,12 +68,11 @@ async function obtainPackage(version: string, source: PackageSource, work: strin
       await cp(given, packageDir, { recursive: true });
       await npm(['install', '--omit=dev'], packageDir);
     }
+  } else if (given !== undefined) {
+    // A tarball: npm installs it and its dependencies into a scratch folder.
+    packageDir = await npmInstall(given, path.join(work, 'install'), work);
   } else {
-    // A tarball, or the registry: npm installs the package and its dependencies into a scratch folder.
-    const spec = given ?? `create-mcp-prod@${version}`;
-    const prefix = path.join(work, 'install');
-    await npm(['install', '--prefix', prefix, '--omit=dev', '--no-package-lock', spec], work);
-    packageDir = path.join(prefix, 'node_modules', 'create-mcp-prod');
+    packageDir = await fromRegistry(version, work);
   }
   const found = (await readPackageJson(packageDir)).version;
   if (found !== version) {
@@ -99,6 +98,38 @@ async function renderWithPackage(packageDir: string, answers: Answers, out: stri
   const { execa } = await import('execa');
   const result = await execa(process.execPath, [path.join(packageDir, binRelative), ...args], { cwd: work, reject: false, stdin: 'ignore' });
   if (result.exitCode !== 0) throw new Error(`its CLI exited ${String(result.exitCode)}: ${result.stderr.trim() || result.stdout.trim()}`);
+}
+
+async function npmInstall(spec: string, prefix: string, cwd: string): Promise<string> {
+  await npm(['install', '--prefix', prefix, '--omit=dev', '--no-package-lock', spec], cwd);
+  return path.join(prefix, 'node_modules', 'create-mcp-prod');
+}
+
+/**
+ * A published version never changes, so its installed package is kept in a cache folder
+ * (`CREATE_MCP_PROD_CACHE`, default `~/.cache/create-mcp-prod`): a fleet job updating many repos
+ * from one version installs it once. Installed beside its final place, then renamed, so a
+ * cancelled install never leaves a half-made entry; an unwritable cache falls back to the scratch folder.
+ */
+async function fromRegistry(version: string, work: string): Promise<string> {
+  const cacheRoot = process.env.CREATE_MCP_PROD_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'create-mcp-prod');
+  const entry = path.join(cacheRoot, 'packages', version);
+  const cached = path.join(entry, 'node_modules', 'create-mcp-prod');
+  if ((await readPackageJson(cached).catch(() => undefined))?.version === version) return cached;
+  const staging = await mkdir(path.dirname(entry), { recursive: true })
+    .then(() => mkdtemp(`${entry}.partial-`))
+    .catch(() => undefined);
+  if (staging === undefined) return npmInstall(`create-mcp-prod@${version}`, path.join(work, 'install'), work);
+  try {
+    await npmInstall(`create-mcp-prod@${version}`, staging, work);
+    await rename(staging, entry);
+    return cached;
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    // Another process may have filled the entry meanwhile.
+    if ((await readPackageJson(cached).catch(() => undefined))?.version === version) return cached;
+    throw error;
+  }
 }
 
 async function npm(args: string[], cwd: string): Promise<void> {
