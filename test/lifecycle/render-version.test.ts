@@ -38,7 +38,7 @@ describe('renderVersion: a recorded version rendered by its own package', () => 
     });
   });
 
-  it('uses a registry version already in the cache without asking npm', async () => {
+  it('renders a registry version from the package cache', async () => {
     const cache = await tempDir();
     process.env.CREATE_MCP_PROD_CACHE = cache;
     // Never published, so only the cache can provide it.
