@@ -42,7 +42,7 @@ export async function update(args: CliArgs, cwd = process.cwd(), out: Output = c
   out.info(`${title}: ${summary(plan)}${plan.changes.length > 0 ? '\n' : ''}${lines.join('\n')}`);
   if (args.commit) {
     const branch = `create-mcp-prod/update-${generator.version}`;
-    await commitOnNewBranch(root, branch, commitMessage(title, plan, lines)).catch((error: unknown) => {
+    await commitOnNewBranch(root, branch, commitMessage(generator.version, title, plan, lines)).catch((error: unknown) => {
       throw new CliError(`updated the files, but could not commit them on ${branch}: ${(error as Error).message}`);
     });
     out.info(`Committed on branch ${branch}.`);
@@ -75,9 +75,10 @@ function summary(plan: UpdatePlan): string {
   return [...counts].map(([action, count]) => `${count} ${action}`).join(', ');
 }
 
-function commitMessage(title: string, plan: UpdatePlan, lines: string[]): string {
-  const head = plan.conflicts.length > 0 ? `Update to ${title.split('→ ')[1] ?? ''}: ${plan.conflicts.length} conflict(s) to resolve` : `Update to ${title.split('→ ')[1] ?? ''}`;
-  return `${head}\n\n${title}: ${summary(plan)}\n\n${lines.join('\n')}\n`;
+/** The subject says whether the pull request needs a person; the body is the plan. */
+function commitMessage(version: string, title: string, plan: UpdatePlan, lines: string[]): string {
+  const subject = plan.conflicts.length > 0 ? `Update to ${version}: ${plan.conflicts.length} conflict(s) to resolve` : `Update to ${version}`;
+  return `${subject}\n\n${title}: ${summary(plan)}\n\n${lines.join('\n')}\n`;
 }
 
 async function confirm(message: string): Promise<boolean> {
