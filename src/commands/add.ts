@@ -44,7 +44,18 @@ function layout(kind: AddKind, file: string) {
  * runs before anything is written: a bad name, a duplicate, a description over the budget or a
  * missing marker is one line, exit 64, and no file changed.
  */
-export async function add(args: CliArgs, cwd = process.cwd(), out: Output = consoleOutput): Promise<number> {
+export interface AddOptions {
+  cwd?: string;
+  out?: Output;
+  /** Asks for what flags did not give; injected so the interactive path is testable. Used only on a terminal without --yes. */
+  ask?: typeof askWithPrompts;
+  interactive?: boolean;
+}
+
+export async function add(
+  args: CliArgs,
+  { cwd = process.cwd(), out = consoleOutput, ask = askWithPrompts, interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) }: AddOptions = {},
+): Promise<number> {
   const kind = args.command.slice('add-'.length) as AddKind;
   const { root, manifest } = await findGeneratedRepo(cwd);
   const [name, ...extra] = args.positionals;
@@ -67,8 +78,7 @@ export async function add(args: CliArgs, cwd = process.cwd(), out: Output = cons
     if (!indexText.includes(marker)) throw usageError(`${where.index} has no "${marker}" line: put it back where new ${kind}s go`);
   }
 
-  const interactive = !args.yes && Boolean(process.stdin.isTTY && process.stdout.isTTY);
-  const answers = interactive ? await ask(kind, args.description) : { description: args.description ?? DEFAULT_DESCRIPTIONS[kind], fields: 'query' };
+  const answers = interactive && !args.yes ? await ask(kind, args.description) : { description: args.description ?? DEFAULT_DESCRIPTIONS[kind], fields: 'query' };
   const description = answers.description.trim();
   if (description === '' || /[\r\n]/.test(description)) throw usageError(`invalid --description: expected one line of text`);
   if (kind === 'tool') {
@@ -149,7 +159,7 @@ function sampleValue(type: Field['type']): unknown {
   return type === 'number' ? 1 : type === 'boolean' ? true : 'example';
 }
 
-async function ask(kind: AddKind, description: string | undefined): Promise<{ description: string; fields: string }> {
+async function askWithPrompts(kind: AddKind, description: string | undefined): Promise<{ description: string; fields: string }> {
   const { default: prompts } = await import('prompts');
   const questions: import('prompts').PromptObject[] = [];
   if (description === undefined) questions.push({ type: 'text', name: 'description', message: `Short description of the ${kind}`, initial: DEFAULT_DESCRIPTIONS[kind] });

@@ -18,7 +18,7 @@ async function freshRepo(): Promise<string> {
   return root;
 }
 
-const run = (root: string, argv: string[]) => add(parseCliArgs([...argv, '--yes']), root, quiet);
+const run = (root: string, argv: string[]) => add(parseCliArgs([...argv, '--yes']), { cwd: root, out: quiet });
 
 describe('add-tool, add-resource, add-prompt', () => {
   it('writes the module and its test, registers it at the marked lines, and records both as the user’s', async () => {
@@ -65,6 +65,31 @@ describe('add-tool, add-resource, add-prompt', () => {
     await writeFile(indexFile, (await readFile(indexFile, 'utf8')).replace(/^.*add-tool: tools above this line\n/m, ''));
     const before = await snapshotTree(root);
     await expect(run(root, ['add-tool', 'fresh'])).rejects.toThrow(/has no "\/\/ create-mcp-prod add-tool: tools above this line" line/);
+    expect(await snapshotTree(root)).toEqual(before);
+  });
+
+  it('on a terminal asks for the description and the input fields, and builds the schema from them', async () => {
+    const root = await freshRepo();
+    const asked: string[] = [];
+    const ask = async (kind: string, description: string | undefined) => {
+      asked.push(`${kind} ${String(description)}`);
+      return { description: 'Forecast for a city.', fields: 'city, days:number, metric:boolean' };
+    };
+    expect(await add(parseCliArgs(['add-tool', 'forecast']), { cwd: root, out: quiet, ask, interactive: true })).toBe(0);
+    expect(asked).toEqual(['tool undefined']);
+    const module = await readFile(path.join(root, 'src/tools/forecast.ts'), 'utf8');
+    expect(module).toContain("const DESCRIPTION = 'Forecast for a city.';");
+    expect(module).toContain("    city: z.string().describe('city'),\n    days: z.number().describe('days'),\n    metric: z.boolean().describe('metric'),\n");
+    const test = await readFile(path.join(root, 'test/tools/forecast.test.ts'), 'utf8');
+    expect(test).toContain('arguments: {"city":"example","days":1,"metric":true}');
+    expect(test).toContain('toEqual(["city","days","metric"])');
+  });
+
+  it('refuses a bad field from the terminal with one line, nothing changed', async () => {
+    const root = await freshRepo();
+    const before = await snapshotTree(root);
+    const ask = async () => ({ description: 'Fine.', fields: 'city, 2days' });
+    await expect(add(parseCliArgs(['add-tool', 'forecast']), { cwd: root, out: quiet, ask, interactive: true })).rejects.toThrow(/invalid field "2days"/);
     expect(await snapshotTree(root)).toEqual(before);
   });
 });
