@@ -5,12 +5,14 @@ import os from 'node:os';
 import { benchCli } from './cli.mjs';
 import { benchDb } from './db.mjs';
 import { benchHttp } from './http.mjs';
+import { benchLifecycle } from './lifecycle.mjs';
 
 const only = process.argv[2];
 const sections = [];
 if (!only || only === 'cli') sections.push(await benchCli());
 if (!only || only === 'http') sections.push(await benchHttp());
 if (!only || only === 'db') sections.push(await benchDb());
+if (!only || only === 'lifecycle') sections.push(await benchLifecycle());
 
 const report = `# create-mcp-prod benchmark
 

@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { usageError } from './errors.js';
 
-export const COMMANDS = ['create', 'add-tool', 'check', 'update'] as const;
+export const COMMANDS = ['create', 'add-tool', 'add-resource', 'add-prompt', 'check', 'update', 'render'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 const options = {
@@ -17,6 +17,10 @@ const options = {
   'dry-run': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
+  json: { type: 'boolean' },
+  commit: { type: 'boolean' },
+  'from-package': { type: 'string' },
+  out: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 export interface CliArgs {
@@ -34,6 +38,11 @@ export interface CliArgs {
   dryRun: boolean;
   help: boolean;
   version: boolean;
+  /** Lifecycle commands (add-*, check, update, render). */
+  json: boolean;
+  commit: boolean;
+  fromPackage?: string;
+  out?: string;
 }
 
 /** argv (without node and the script) → a command and its options; bad input is a one-line usage error. */
@@ -64,6 +73,10 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     dryRun: values['dry-run'] ?? false,
     help: values.help ?? false,
     version: values.version ?? false,
+    json: values.json ?? false,
+    commit: values.commit ?? false,
+    ...(values['from-package'] !== undefined && { fromPackage: values['from-package'] }),
+    ...(values.out !== undefined && { out: values.out }),
   };
 }
 
@@ -87,9 +100,16 @@ function describeParseError(error: unknown): string {
 }
 
 export const HELP = `Usage: create-mcp-prod [dir] [options]         create a new MCP server repo
-       create-mcp-prod add-tool <name> [options]  add a tool to the repo in the current dir
-       create-mcp-prod check                      exit 1 if generated files drifted from the templates
-       create-mcp-prod update                     re-apply newer templates, keeping your edits
+       create-mcp-prod add-tool <name> [--description <text>] [--yes]
+                                                  add a tool (module, test, registration) to this repo
+       create-mcp-prod add-resource <name> [--yes]  add a resource
+       create-mcp-prod add-prompt <name> [--yes]    add a prompt
+       create-mcp-prod check [--json] [--from-package <p>]
+                                                  0 in sync; 1 managed files changed or conflict markers left;
+                                                  64 not a generated repo; 69 the recorded version cannot be rendered
+       create-mcp-prod update [--dry-run] [--yes] [--commit] [--from-package <tarball-or-folder>]
+                                                  bring this repo to this version, merging your edits;
+                                                  0 done; 1 conflicts left; 64 usage (dirty tree, downgrade); 69 as check
 
 Create options:
   --name <name>           npm package name (default: the directory name)

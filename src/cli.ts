@@ -22,9 +22,15 @@ async function run(args: CliArgs): Promise<number> {
     case 'create':
       return (await import('./commands/create.js')).create(args);
     case 'add-tool':
+    case 'add-resource':
+    case 'add-prompt':
+      return (await import('./commands/add.js')).add(args);
     case 'check':
+      return (await import('./commands/check.js')).check(args);
     case 'update':
-      throw new CliError(`"${args.command}" is not available in this version yet`, ExitCode.usage);
+      return (await import('./commands/update.js')).update(args);
+    case 'render':
+      return (await import('./commands/render.js')).render(args);
   }
 }
 

@@ -4,6 +4,8 @@ export const ExitCode = {
   failure: 1,
   usage: 64,
   noInput: 66,
+  /** The version a repo records cannot be rendered (not on the registry, no network, broken package). */
+  unavailable: 69,
   interrupted: 130,
 } as const;
 

@@ -24,12 +24,14 @@ describe('parseCliArgs: commands', () => {
       dryRun: false,
       help: false,
       version: false,
+      json: false,
+      commit: false,
     });
   });
 
   it('leaves string options out entirely when they are not given', () => {
     const args = parseCliArgs([]);
-    for (const key of ['transport', 'db', 'name', 'description', 'answers']) expect(args).not.toHaveProperty(key);
+    for (const key of ['transport', 'db', 'name', 'description', 'answers', 'fromPackage', 'out']) expect(args).not.toHaveProperty(key);
   });
 
   it('treats a first positional that is not a command as the target dir of create', () => {
@@ -48,8 +50,8 @@ describe('parseCliArgs: commands', () => {
     expect(parseCliArgs([command])).toMatchObject({ command, positionals: [] });
   });
 
-  it('knows exactly the four commands of the design', () => {
-    expect([...COMMANDS]).toEqual(['create', 'add-tool', 'check', 'update']);
+  it('knows the commands of the design, plus the hidden render', () => {
+    expect([...COMMANDS]).toEqual(['create', 'add-tool', 'add-resource', 'add-prompt', 'check', 'update', 'render']);
   });
 
   it('only the first positional can be a command: `x check` is create with two positionals', () => {
@@ -131,6 +133,8 @@ describe('parseCliArgs: options', () => {
       dryRun: true,
       help: false,
       version: false,
+      json: false,
+      commit: false,
     });
   });
 

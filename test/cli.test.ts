@@ -239,12 +239,12 @@ describe('cli: bad input', () => {
     expect(await readdir(cwd)).toEqual([]);
   });
 
-  it.each(['add-tool', 'check', 'update'])('%s is not available yet: exit 64, one line', async (command) => {
+  it.each(['add-tool x', 'add-resource x', 'add-prompt x', 'check', 'update'])('%s outside a generated repo: exit 64, one line', async (command) => {
     const cwd = await tempDir();
-    const result = await cli([command], { cwd });
+    const result = await cli(command.split(' '), { cwd });
     expect(result.exitCode).toBe(64);
     expectOneErrorLine(result.stderr);
-    expect(result.stderr).toContain(`"${command}"`);
+    expect(result.stderr).toContain('not a generated repo');
   });
 });
 

@@ -1,15 +1,24 @@
 import { createHash } from 'node:crypto';
 import type { Answers } from '../answers.js';
 import { compareStrings } from './overlays.js';
+import { ownerOf, type Owner } from './ownership.js';
 
 export const MANIFEST_FILE = '.mcp-prod.json';
 
-/** `.mcp-prod.json`: what generated this repo, from which answers, and the hash of every file it wrote. */
+/** One generated file: who owns it and the hash of what the generator wrote. */
+export interface ManifestEntry {
+  owner: Owner;
+  hash: string;
+  /** A managed file the user deleted: `update` keeps it deleted and `check` stops asking for it. */
+  deleted?: true;
+}
+
+/** `.mcp-prod.json`: what generated this repo, from which answers, and every file it wrote with its owner and hash. */
 export interface Manifest {
   generator: string;
   version: string;
   answers: Answers;
-  files: Record<string, string>;
+  files: Record<string, ManifestEntry>;
 }
 
 export function hashContent(content: string | Uint8Array): string {
@@ -20,10 +29,11 @@ export function createManifest(
   generator: { name: string; version: string },
   answers: Answers,
   files: ReadonlyMap<string, string | Uint8Array>,
+  owner: (file: string) => Owner = ownerOf,
 ): Manifest {
-  const hashes = [...files.entries()]
+  const entries = [...files.entries()]
     .sort(([a], [b]) => compareStrings(a, b))
-    .map(([file, content]) => [file, hashContent(content)] as const);
+    .map(([file, content]): [string, ManifestEntry] => [file, { owner: owner(file), hash: hashContent(content) }]);
   return {
     generator: generator.name,
     version: generator.version,
@@ -33,10 +43,48 @@ export function createManifest(
       transports: [...answers.transports],
       db: answers.db,
     },
-    files: Object.fromEntries(hashes),
+    files: Object.fromEntries(entries),
   };
 }
 
 export function serializeManifest(manifest: Manifest): string {
-  return `${JSON.stringify(manifest, null, 2)}\n`;
+  const files = Object.fromEntries(Object.entries(manifest.files).sort(([a], [b]) => compareStrings(a, b)));
+  return `${JSON.stringify({ ...manifest, files }, null, 2)}\n`;
+}
+
+export class ManifestError extends Error {
+  override name = 'ManifestError';
+}
+
+/**
+ * Parses `.mcp-prod.json`. Manifests of 0.1.0 recorded a bare hash per file; those files get
+ * their owner from today's rules.
+ */
+export function parseManifest(text: string): Manifest {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ManifestError(`${MANIFEST_FILE} is not valid JSON (${(error as Error).message})`);
+  }
+  if (!isRecord(raw) || typeof raw.version !== 'string' || !isRecord(raw.answers) || !isRecord(raw.files)) {
+    throw new ManifestError(`${MANIFEST_FILE} lacks version, answers or files`);
+  }
+  const files: Record<string, ManifestEntry> = {};
+  for (const [file, value] of Object.entries(raw.files)) {
+    if (typeof value === 'string') files[file] = { owner: ownerOf(file), hash: value };
+    else if (isRecord(value) && (value.owner === 'managed' || value.owner === 'user') && typeof value.hash === 'string') {
+      files[file] = { owner: value.owner, hash: value.hash, ...(value.deleted === true && { deleted: true as const }) };
+    } else throw new ManifestError(`${MANIFEST_FILE}: bad entry for ${file}`);
+  }
+  return {
+    generator: typeof raw.generator === 'string' ? raw.generator : 'create-mcp-prod',
+    version: raw.version,
+    answers: raw.answers as unknown as Answers,
+    files,
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -6,6 +6,7 @@ import type { Answers } from '../answers.js';
 import { createHandlebars, renderTemplate } from '../render/handlebars.js';
 import { templateData } from '../render/data.js';
 import { MANIFEST_FILE, createManifest, serializeManifest } from '../render/manifest.js';
+import { ownerOf } from '../render/ownership.js';
 import { PACKAGE_JSON, layersFor, planOverlays, type OverlayPlan } from '../render/overlays.js';
 import { formatJson, mergePackageJson, parsePackageFragment } from '../render/package-json.js';
 import { generatorPackage, templatesDir } from '../version.js';
@@ -33,7 +34,8 @@ export interface RenderOptions {
 export async function renderRepo({ answers, destDir, templatesRoot = fileURLToPath(templatesDir) }: RenderOptions): Promise<RenderedFiles> {
   const generator = generatorPackage();
   const plan = await planOverlays(templatesRoot, layersFor(answers));
-  const data = templateData(answers, generator.version);
+  // The generated README lists the user's files from the same rules the manifest records.
+  const data = { ...templateData(answers, generator.version), userFiles: ownedByUser(plan) };
   const hb = createHandlebars();
   const files: RenderedFiles = new Map();
 
@@ -94,4 +96,8 @@ async function renderPackageJson(
 
 function relativeSource(templatesRoot: string, source: string): string {
   return path.relative(templatesRoot, source).split(path.sep).join('/');
+}
+
+function ownedByUser(plan: OverlayPlan): string[] {
+  return plan.files.map((file) => file.target).filter((target) => ownerOf(target) === 'user');
 }

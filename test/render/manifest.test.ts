@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Answers } from '../../src/answers.js';
-import { MANIFEST_FILE, createManifest, hashContent, serializeManifest } from '../../src/render/manifest.js';
+import { MANIFEST_FILE, ManifestError, createManifest, hashContent, parseManifest, serializeManifest } from '../../src/render/manifest.js';
 
 const answers: Answers = { name: 'demo', description: 'A & B', transports: ['stdio', 'http', 'sse'], db: 'postgres' };
 const generator = { name: 'create-mcp-prod', version: '9.9.9' };
@@ -37,10 +37,12 @@ describe('createManifest', () => {
     expect(manifest.answers).toEqual(answers);
   });
 
-  it('lists every file, sorted by code unit, with its hash', () => {
+  it('lists every file, sorted by code unit, with its owner and hash', () => {
     const manifest = createManifest(generator, answers, files);
     expect(Object.keys(manifest.files)).toEqual(['.gitignore', 'README.md', 'package.json', 'src/index.ts']);
-    for (const [file, content] of files) expect(manifest.files[file]).toBe(hashContent(content));
+    for (const [file, content] of files) expect(manifest.files[file]?.hash).toBe(hashContent(content));
+    expect(manifest.files['src/index.ts']?.owner).toBe('managed');
+    expect(manifest.files['README.md']?.owner).toBe('user');
   });
 
   it('copies the answers, so later changes to the input do not leak in', () => {
@@ -73,5 +75,25 @@ describe('serializeManifest', () => {
 
   it('is stored as .mcp-prod.json', () => {
     expect(MANIFEST_FILE).toBe('.mcp-prod.json');
+  });
+});
+
+describe('parseManifest', () => {
+  it('reads back what serializeManifest wrote', () => {
+    const manifest = createManifest(generator, answers, new Map([['src/tools/index.ts', 'x'], ['src/index.ts', 'y']]));
+    expect(parseManifest(serializeManifest(manifest))).toEqual(manifest);
+  });
+
+  it('reads a 0.1.0 manifest (bare hashes), taking owners from the rules', () => {
+    const old = { generator: 'create-mcp-prod', version: '0.1.0', answers, files: { 'src/index.ts': 'sha256:1', 'src/settings.ts': 'sha256:2' } };
+    expect(parseManifest(JSON.stringify(old)).files).toEqual({
+      'src/index.ts': { owner: 'managed', hash: 'sha256:1' },
+      'src/settings.ts': { owner: 'user', hash: 'sha256:2' },
+    });
+  });
+
+  it('refuses what is not a manifest, in one line', () => {
+    expect(() => parseManifest('{')).toThrow(ManifestError);
+    expect(() => parseManifest('{"version":"1"}')).toThrow(/lacks version, answers or files/);
   });
 });

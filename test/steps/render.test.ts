@@ -142,8 +142,8 @@ describe('renderRepo with a fixture templates folder', () => {
     for (const file of others) {
       const content = files.get(file);
       expect(content).toBeDefined();
-      expect(manifest.files[file]).toBe(hashContent(content as string | Buffer));
-      expect(manifest.files[file]).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(manifest.files[file]?.hash).toBe(hashContent(content as string | Buffer));
+      expect(manifest.files[file]?.hash).toMatch(/^sha256:[0-9a-f]{64}$/);
     }
     expect(manifest.files).not.toHaveProperty(MANIFEST_FILE);
   });
@@ -293,7 +293,7 @@ describe('renderRepo: writing and determinism', () => {
     const manifest = JSON.parse((written.get(MANIFEST_FILE) as Buffer).toString('utf8')) as Manifest;
     const others = [...written.keys()].filter((file) => file !== MANIFEST_FILE);
     expect(Object.keys(manifest.files)).toEqual(others.sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
-    for (const file of others) expect(manifest.files[file], file).toBe(hashContent(written.get(file) as Buffer));
+    for (const file of others) expect(manifest.files[file]?.hash, file).toBe(hashContent(written.get(file) as Buffer));
   });
 });
 
@@ -383,7 +383,7 @@ describe('renderRepo with the real templates', () => {
     expect(manifest.answers).toEqual(realAnswers);
     const others = [...files.keys()].filter((file) => file !== MANIFEST_FILE).sort();
     expect(Object.keys(manifest.files).sort()).toEqual(others);
-    for (const file of others) expect(manifest.files[file], file).toBe(hashContent(files.get(file) as string | Buffer));
+    for (const file of others) expect(manifest.files[file]?.hash, file).toBe(hashContent(files.get(file) as string | Buffer));
   });
 
   it('trap: determinism — a second render of the real templates is byte-identical', async () => {

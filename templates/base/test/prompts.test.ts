@@ -6,7 +6,7 @@ const server = useInMemoryServer();
 describe('review_note prompt', () => {
   it('is listed with its argument', async () => {
     const { prompts } = await server.client.listPrompts();
-    expect(prompts).toEqual([expect.objectContaining({ name: 'review_note', arguments: [expect.objectContaining({ name: 'note' })] })]);
+    expect(prompts).toContainEqual(expect.objectContaining({ name: 'review_note', arguments: [expect.objectContaining({ name: 'note' })] }));
   });
 
   it('embeds the note as a resource with its semantic URI', async () => {

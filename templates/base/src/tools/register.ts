@@ -11,8 +11,9 @@ import { errorResult, ToolError, type ToolDefinition } from './tool.js';
  * with its stack and reported without internals.
  */
 export function registerTool(server: McpServer, tool: ToolDefinition, services: Services): void {
-  const { name, title, description, inputSchema, annotations } = tool;
-  server.registerTool(name, { title, description, inputSchema, ...(annotations && { annotations }) }, async (input, ctx) => {
+  const { name, title, description, inputSchema, outputSchema, annotations } = tool;
+  const config = { title, description, inputSchema, ...(outputSchema && { outputSchema }), ...(annotations && { annotations }) };
+  server.registerTool(name, config, async (input, ctx) => {
     let call;
     try {
       call = services.calls.begin(name, ctx.mcpReq.signal);

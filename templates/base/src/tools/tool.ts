@@ -21,6 +21,8 @@ export interface ToolDefinition<Input extends z.ZodObject = z.ZodObject> {
   title: string;
   description: string;
   inputSchema: Input;
+  /** When the tool returns data: the shape of its `structuredContent`, which the SDK checks. */
+  outputSchema?: z.ZodObject;
   annotations?: ToolAnnotations;
   docs: string;
   run(input: z.infer<Input>, context: ToolContext): Promise<CallToolResult>;

@@ -35,6 +35,12 @@ describe('CI workflow', () => {
     }
   });
 
+  it('checks the generated files with the create-mcp-prod version recorded in .mcp-prod.json', () => {
+    const manifest = JSON.parse(readFileSync(path.join(repoRoot, '.mcp-prod.json'), 'utf8')) as { version: string };
+    const runs = Object.values(workflow.jobs).flatMap((job) => job.steps.map((step) => step.run ?? ''));
+    expect(runs).toContain(`npx --yes create-mcp-prod@${manifest.version} check`);
+  });
+
   it('builds the Docker image', () => {
     const runs = Object.values(workflow.jobs).flatMap((job) => job.steps.map((step) => step.run ?? ''));
     expect(runs.some((run) => run.startsWith('docker build '))).toBe(true);

@@ -1,0 +1,48 @@
+import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { RequestId } from '@modelcontextprotocol/server';
+
+/**
+ * 2025-era clients cancel a call with a separate `notifications/cancelled` POST. Served
+ * statelessly, that POST reaches a fresh server instance that knows nothing of the call, so the
+ * tool would run on. This keeps the in-flight HTTP requests by caller and JSON-RPC id, and aborts
+ * the one a cancellation names. Without sessions, "caller" is the client address plus its
+ * credentials; a cancellation is applied only when exactly one call matches, never guessed.
+ */
+export class InFlightRequests {
+  private readonly byKey = new Map<string, Set<AbortController>>();
+
+  /** Registers one HTTP request's JSON-RPC ids; call the returned function when it ends. */
+  track(req: IncomingMessage, ids: readonly RequestId[], controller: AbortController): () => void {
+    const keys = ids.map((id) => key(req, id));
+    for (const k of keys) {
+      const set = this.byKey.get(k) ?? new Set();
+      set.add(controller);
+      this.byKey.set(k, set);
+    }
+    return () => {
+      for (const k of keys) {
+        const set = this.byKey.get(k);
+        set?.delete(controller);
+        if (set?.size === 0) this.byKey.delete(k);
+      }
+    };
+  }
+
+  /** Aborts the caller's request with that id; false when none or more than one matches. */
+  cancel(req: IncomingMessage, id: RequestId, reason: string): boolean {
+    const matches = this.byKey.get(key(req, id));
+    if (matches?.size !== 1) return false;
+    for (const controller of matches) controller.abort(new Error(reason));
+    return true;
+  }
+
+  get size(): number {
+    return this.byKey.size;
+  }
+}
+
+function key(req: IncomingMessage, id: RequestId): string {
+  const credentials = createHash('sha256').update(req.headers.authorization ?? '').digest('base64url');
+  return `${req.socket.remoteAddress ?? ''}|${credentials}|${JSON.stringify(id)}`;
+}

@@ -1,0 +1,68 @@
+import type { Logger } from './logger.js';
+
+export class ShuttingDownError extends Error {
+  override name = 'ShuttingDownError';
+  constructor() {
+    super('the server is shutting down; retry on another instance');
+  }
+}
+
+export interface InFlightCall {
+  /** Aborted when the caller's signal aborts or when a shutdown gives up waiting. */
+  signal: AbortSignal;
+  end(): void;
+}
+
+/**
+ * The tool calls running right now. Shutdown (fix 8) waits for them, up to a deadline, then
+ * aborts the rest through their signals; once draining starts, new calls are refused.
+ */
+export class InFlightCalls {
+  private readonly calls = new Map<AbortController, string>();
+  private draining = false;
+  private idle: (() => void) | undefined;
+
+  get count(): number {
+    return this.calls.size;
+  }
+
+  begin(tool: string, parent: AbortSignal): InFlightCall {
+    if (this.draining) throw new ShuttingDownError();
+    const controller = new AbortController();
+    const forward = () => controller.abort(parent.reason);
+    if (parent.aborted) forward();
+    else parent.addEventListener('abort', forward, { once: true });
+    this.calls.set(controller, tool);
+    return {
+      signal: controller.signal,
+      end: () => {
+        parent.removeEventListener('abort', forward);
+        this.calls.delete(controller);
+        if (this.calls.size === 0) this.idle?.();
+      },
+    };
+  }
+
+  /** Refuses new calls, waits for running ones up to `timeoutMs`, then aborts and names the stragglers. */
+  async drain(timeoutMs: number, logger: Logger): Promise<void> {
+    this.draining = true;
+    if (this.calls.size === 0) return;
+    logger.info({ inFlight: this.calls.size, timeoutMs }, 'waiting for in-flight tool calls');
+    let timer: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([
+      new Promise<true>((resolve) => {
+        this.idle = () => resolve(true);
+      }),
+      new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    this.idle = undefined;
+    if (finished) return;
+    for (const [controller, tool] of this.calls) {
+      logger.warn({ tool }, 'aborting a tool call still running at the shutdown deadline');
+      controller.abort(new Error('shutdown deadline reached'));
+    }
+  }
+}

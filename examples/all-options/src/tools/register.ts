@@ -1,0 +1,77 @@
+import type { CallToolResult, McpServer } from '@modelcontextprotocol/server';
+import { ShuttingDownError } from '../lib/inflight.js';
+import { capText } from '../lib/results.js';
+import type { Services } from '../services.js';
+import { errorResult, ToolError, type ToolDefinition } from './tool.js';
+
+/** Hooks around every call, for metrics (the HTTP transport counts calls and their latency). */
+export interface ToolCallObserver {
+  started(tool: string): void;
+  finished(tool: string, outcome: 'ok' | 'error', seconds: number): void;
+}
+
+/**
+ * Registers one tool with the SDK, wrapped so that every call is tracked for shutdown (fix 8),
+ * timed, and capped at `MAX_RESULT_CHARS` (fix 6) even if the tool forgets to shape its own
+ * output. A thrown ToolError becomes a tool error the model can read; anything else is logged
+ * with its stack and reported without internals.
+ */
+export function registerTool(server: McpServer, tool: ToolDefinition, services: Services, observer?: ToolCallObserver): void {
+  const { name, title, description, inputSchema, outputSchema, annotations } = tool;
+  const config = { title, description, inputSchema, ...(outputSchema && { outputSchema }), ...(annotations && { annotations }) };
+  server.registerTool(name, config, async (input, ctx) => {
+    let call;
+    try {
+      call = services.calls.begin(name, ctx.mcpReq.signal);
+    } catch (error) {
+      if (error instanceof ShuttingDownError) return errorResult(error.message);
+      throw error;
+    }
+    const logger = services.logger.child({ tool: name, requestId: ctx.mcpReq.id });
+    const started = performance.now();
+    observer?.started(name);
+    let outcome: 'ok' | 'error' = 'error';
+    try {
+      const result = await tool.run(input, { signal: call.signal, logger, services });
+      outcome = result.isError ? 'error' : 'ok';
+      return capResult(result, services.config.maxResultChars);
+    } catch (error) {
+      if (error instanceof ToolError) return errorResult(error.message);
+      if (call.signal.aborted) {
+        logger.info({ reason: String(call.signal.reason) }, 'tool call aborted');
+        return errorResult(`${name} was cancelled`);
+      }
+      logger.error({ err: error }, 'tool call failed');
+      return errorResult(`${name} failed unexpectedly; the server log has the details`);
+    } finally {
+      call.end();
+      const seconds = (performance.now() - started) / 1000;
+      observer?.finished(name, outcome, seconds);
+      logger.debug({ outcome, seconds }, 'tool call finished');
+    }
+  });
+}
+
+const CAP_HINT = 'The result passed MAX_RESULT_CHARS; ask for less (a narrower query, or the next page).';
+
+/** The result's text blocks share one budget; text past it is cut with a notice, never mid-character. */
+export function capResult(result: CallToolResult, maxChars: number): CallToolResult {
+  let remaining = maxChars;
+  const content = result.content.map((block) => {
+    if (block.type !== 'text') return block;
+    if (block.text.length <= remaining) {
+      remaining -= block.text.length;
+      return block;
+    }
+    const text =
+      remaining >= MIN_CAPPED_CHARS
+        ? capText(block.text, remaining, CAP_HINT).text
+        : `… [truncated: ${block.text.length} characters omitted. ${CAP_HINT}]`;
+    remaining = 0;
+    return { ...block, text };
+  });
+  return { ...result, content };
+}
+
+/** Below this, a block is replaced by the notice alone. */
+const MIN_CAPPED_CHARS = 300;

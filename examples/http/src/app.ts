@@ -1,0 +1,32 @@
+import type { Writable } from 'node:stream';
+import type { Config } from './config.js';
+import type { Logger } from './lib/logger.js';
+import { onShutdownSignal } from './lib/signals.js';
+import { createServerFactory } from './server.js';
+import { closeServices, createServices } from './services.js';
+import { transports } from './transports/index.js';
+
+export interface StartOptions {
+  config: Config;
+  logger: Logger;
+  /** The real stdout, for the stdio transport only (see lib/stdout-guard.ts). */
+  protocolOut?: Writable;
+}
+
+/** Wires services, the server factory and the configured transport, and stops them in order on a signal. */
+export async function start({ config, logger, protocolOut }: StartOptions): Promise<void> {
+  const services = await createServices(config, logger);
+  const running = await transports[config.transport]({
+    config,
+    logger,
+    services,
+    createFactory: (observer) => createServerFactory(services, observer),
+    protocolOut,
+  });
+  logger.info({ transport: config.transport }, 'server started');
+
+  onShutdownSignal(logger, async () => {
+    await running.close();
+    await closeServices(services);
+  });
+}

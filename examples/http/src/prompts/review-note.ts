@@ -1,0 +1,36 @@
+import type { McpServer } from '@modelcontextprotocol/server';
+import * as z from 'zod';
+import { buildUri } from '../lib/uri.js';
+import { NOTE_NAME, type NoteStore } from '../notes/store.js';
+import { renderNote } from '../resources/notes.js';
+
+/** A prompt: a ready-made request a user can pick in their client, with the note attached as a resource. */
+export function registerReviewNotePrompt(server: McpServer, notes: NoteStore): void {
+  server.registerPrompt(
+    'review_note',
+    {
+      title: 'Review a note',
+      description: 'Summarise a note and suggest what to do next',
+      argsSchema: z.object({ note: z.string().regex(NOTE_NAME).describe('Note name') }),
+    },
+    async ({ note }) => {
+      const found = await notes.get(note);
+      const uri = buildUri('notes', 'note', note);
+      return {
+        messages: [
+          {
+            role: 'user',
+            content: {
+              type: 'resource',
+              resource: { uri, mimeType: 'text/markdown', text: found ? renderNote(found) : `# ${note}\n\n(empty)\n` },
+            },
+          },
+          {
+            role: 'user',
+            content: { type: 'text', text: `Summarise the note above in three bullet points, then suggest the next step.` },
+          },
+        ],
+      };
+    },
+  );
+}

@@ -1,0 +1,27 @@
+import { McpServer, type McpServerFactory } from '@modelcontextprotocol/server';
+import { registerPrompts } from './prompts/index.js';
+import { registerResources } from './resources/index.js';
+import { registerToolDocs } from './resources/tool-docs.js';
+import { SERVER_INFO } from './server-info.js';
+import type { Services } from './services.js';
+import { tools } from './tools/index.js';
+import { registerTool, type ToolCallObserver } from './tools/register.js';
+
+const INSTRUCTIONS = 'Tool descriptions are short on purpose: read docs://tools/{name} for details before first use.';
+
+/**
+ * The server factory: tools, resources and prompts. The SDK calls it for each connection (stdio) or each request (HTTP), so
+ * an instance holds no state of its own: shared things live in `services` (fix 3).
+ */
+export function createServerFactory(services: Services, observer?: ToolCallObserver): McpServerFactory {
+  return () => {
+    // `logging` lets 2025-era clients set a level; this server's own logs stay on stderr.
+    const server = new McpServer(SERVER_INFO, { instructions: INSTRUCTIONS, capabilities: { logging: {} } });
+    for (const tool of tools) registerTool(server, tool, services, observer);
+    registerToolDocs(server, tools);
+    // Yours: the lists in src/tools/index.ts, src/resources/index.ts and src/prompts/index.ts.
+    registerResources(server, services);
+    registerPrompts(server, services);
+    return server;
+  };
+}

@@ -1,0 +1,61 @@
+import type { AddressInfo } from 'node:net';
+import { createMcpGuard } from '../http/guards.js';
+import { createMcpEndpoint } from '../http/mcp-endpoint.js';
+import { Metrics } from '../http/metrics.js';
+import { createHttpApp } from '../http/server.js';
+import { StreamRegistry } from '../http/streams.js';
+import type { StartTransport } from './types.js';
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** How long a response that is already computed gets to go out, and connections to finish, at shutdown. */
+const FINAL_FLUSH_MS = 1_000;
+
+/**
+ * HTTP: Streamable HTTP on `/mcp` (both protocol eras, stateless), and `/healthz`, `/readyz`, `/metrics`. `close()` is the graceful
+ * shutdown of fix 8: refuse new work, let in-flight calls finish, close streams, then connections.
+ */
+export const startHttp: StartTransport = async ({ config, logger, services, createFactory }) => {
+  const { http, streams: limits } = config;
+  const metrics = new Metrics({ calls: services.calls });
+  services.handshakes.listen(metrics.recordHandshake);
+  const streams = new StreamRegistry(limits, metrics.streams);
+  const factory = createFactory(metrics.toolCalls);
+
+  const app = createHttpApp({
+    mcp: createMcpEndpoint({ factory, streams, handshakes: services.handshakes, logger }),
+    guard: createMcpGuard(http),
+    streams,
+    metrics,
+    readiness: services.readiness,
+    maxBodyBytes: http.maxBodyBytes,
+    logger,
+  });
+
+  if (!LOOPBACK.has(http.host) && http.authToken === undefined) {
+    logger.warn({ host: http.host }, 'listening beyond loopback without MCP_AUTH_TOKEN: anyone who can reach this port can call tools');
+  }
+  app.server.listen(http.port, http.host);
+  await new Promise<void>((resolve, reject) => {
+    app.server.once('listening', resolve);
+    app.server.once('error', reject);
+  });
+  const { address, port } = app.server.address() as AddressInfo;
+  logger.info({ address, port, endpoints: ['/mcp', '/healthz', '/readyz', '/metrics'] }, 'listening');
+
+  return {
+    url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`,
+    close: async () => {
+      // New connections are still accepted while draining, so probes keep getting answers
+      // (`/readyz` 503, `/healthz` 200) and new MCP requests a clear 503.
+      app.startDraining();
+      await services.calls.drain(config.shutdownTimeoutMs, logger);
+      await streams.drain(FINAL_FLUSH_MS);
+      const serverClosed = new Promise<void>((resolve) => app.server.close(() => resolve()));
+      app.server.closeIdleConnections();
+      const flushTimer = setTimeout(() => app.server.closeAllConnections(), FINAL_FLUSH_MS);
+      await serverClosed;
+      clearTimeout(flushTimer);
+    },
+  };
+};

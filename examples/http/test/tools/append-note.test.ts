@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { textOf, useInMemoryServer } from '../helpers/client.js';
+
+const server = useInMemoryServer();
+
+describe('append_note', () => {
+  it('creates the note and answers with its semantic URI', async () => {
+    const result = await server.client.callTool({ name: 'append_note', arguments: { note: 'shopping list', text: 'milk & eggs' } });
+    expect(result.isError).toBeFalsy();
+    expect(textOf(result)).toBe('Appended line 1 to notes://note/shopping%20list');
+
+    const read = await server.client.readResource({ uri: 'notes://note/shopping%20list' });
+    expect(read.contents[0]).toMatchObject({ mimeType: 'text/markdown', text: '# shopping list\n\n- milk & eggs\n' });
+  });
+
+  it('gives every one of 50 concurrent calls its own answer and keeps every line', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => server.client.callTool({ name: 'append_note', arguments: { note: 'log', text: `entry ${i}` } })),
+    );
+    const lineNumbers = results.map((result) => Number(/line (\d+)/.exec(textOf(result))?.[1]));
+    expect(lineNumbers.sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect((await server.services.notes.get('log'))?.entries).toHaveLength(50);
+  });
+
+  it('refuses a name that could escape the data folder, as a tool error', async () => {
+    const result = await server.client.callTool({ name: 'append_note', arguments: { note: '../../etc/passwd', text: 'x' } });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toContain('letters, digits');
+    expect(await server.services.notes.list()).toEqual([]);
+  });
+});

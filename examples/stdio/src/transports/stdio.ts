@@ -1,0 +1,23 @@
+import { serveStdio, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
+import { TappedTransport } from '../lib/transport-tap.js';
+import type { StartTransport } from './types.js';
+
+/**
+ * stdio: one client, one connection. The era (2025 `initialize` or 2026-07-28 envelope) is fixed
+ * by the connection's first message; the tap logs that handshake (fix 4). Output goes to
+ * `protocolOut`, the one writer the stdout guard leaves on the real stdout (fix 7).
+ * When the client closes stdin the transport closes and, with nothing else pending, node exits.
+ */
+export const startStdio: StartTransport = async ({ config, logger, services, createFactory, protocolOut }) => {
+  const transport = new StdioServerTransport(process.stdin, protocolOut ?? process.stdout);
+  const handle = serveStdio(createFactory(), {
+    transport: new TappedTransport(transport, services.handshakes.tap()),
+    onerror: (error) => logger.error({ err: error }, 'stdio transport error'),
+  });
+  return {
+    close: async () => {
+      await services.calls.drain(config.shutdownTimeoutMs, logger);
+      await handle.close();
+    },
+  };
+};

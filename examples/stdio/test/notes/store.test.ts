@@ -1,0 +1,86 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { NoteNameError, NoteStore } from '../../src/notes/store.js';
+
+let dir: string;
+let store: NoteStore;
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'notes-'));
+  store = new NoteStore(dir);
+  await store.init();
+});
+
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+describe('NoteStore', () => {
+  it('appends entries in order and reads them back', async () => {
+    await store.append('todo', 'first');
+    await store.append('todo', 'second');
+    expect((await store.get('todo'))?.entries.map((entry) => entry.text)).toEqual(['first', 'second']);
+    expect(await store.get('missing')).toBeUndefined();
+  });
+
+  it('loses no entry when 50 appends to one note run at once (keyed lock)', async () => {
+    await Promise.all(Array.from({ length: 50 }, (_, i) => store.append('busy', `line ${i}`)));
+    const texts = (await store.get('busy'))?.entries.map((entry) => entry.text) ?? [];
+    expect(texts).toHaveLength(50);
+    expect(new Set(texts).size).toBe(50);
+  });
+
+  it('keeps notes apart when different notes are appended at once', async () => {
+    await Promise.all(Array.from({ length: 20 }, (_, i) => store.append(`note ${i % 4}`, `line ${i}`)));
+    for (let n = 0; n < 4; n++) expect((await store.get(`note ${n}`))?.entries).toHaveLength(5);
+    expect(await store.list()).toEqual(['note 0', 'note 1', 'note 2', 'note 3']);
+  });
+
+  it('lists names in code-point order and round-trips unusual names', async () => {
+    for (const name of ['zeta', 'Alpha', 'café menu', '東京', 'a.b_c-d']) await store.append(name, 'x');
+    expect(await store.list()).toEqual(['Alpha', 'a.b_c-d', 'café menu', 'zeta', '東京']);
+  });
+
+  it('rejects names that could escape the folder or hide a file', async () => {
+    for (const name of ['../x', '.hidden', 'a/b', '', 'x'.repeat(65)]) {
+      await expect(store.append(name, 'x')).rejects.toThrow(NoteNameError);
+    }
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('leaves no temporary files behind', async () => {
+    await Promise.all(Array.from({ length: 10 }, () => store.append('tidy', 'x')));
+    expect(await readdir(dir)).toEqual(['tidy.json']);
+  });
+
+  it('does not run an append whose signal aborted while it waited for the lock', async () => {
+    const controller = new AbortController();
+    const first = store.append('slow', 'kept');
+    const second = store.append('slow', 'dropped', controller.signal);
+    const refused = expect(second).rejects.toThrow('client went away');
+    controller.abort(new Error('client went away'));
+    await first;
+    await refused;
+    expect((await store.get('slow'))?.entries.map((entry) => entry.text)).toEqual(['kept']);
+  });
+});
+
+describe('NoteStore.nextEntry', () => {
+  it('resolves every waiter on that note, and only those, leaving no waiter behind', async () => {
+    const waits = Array.from({ length: 20 }, () => store.nextEntry('inbox', 60_000, new AbortController().signal));
+    const other = store.nextEntry('other', 50, new AbortController().signal);
+    expect(store.watcherCount).toBe(21);
+    await store.append('inbox', 'ping');
+    expect((await Promise.all(waits)).map((entry) => entry?.text)).toEqual(Array.from({ length: 20 }, () => 'ping'));
+    expect(await other).toBeUndefined();
+    expect(store.watcherCount).toBe(0);
+  });
+
+  it('rejects with the abort reason and removes the waiter', async () => {
+    const controller = new AbortController();
+    const wait = store.nextEntry('inbox', 60_000, controller.signal);
+    controller.abort(new Error('cancelled'));
+    await expect(wait).rejects.toThrow('cancelled');
+    expect(store.watcherCount).toBe(0);
+  });
+});

@@ -1,0 +1,88 @@
+import { rm } from 'node:fs/promises';
+import type { CliArgs } from '../args.js';
+import { consoleOutput, type Output } from '../context.js';
+import { CliError, ExitCode, usageError } from '../errors.js';
+import { commitOnNewBranch, workTreeState } from '../lifecycle/git.js';
+import { planUpdate, type PlannedFile, type UpdatePlan } from '../lifecycle/plan-update.js';
+import { renderInProcess, renderVersion } from '../lifecycle/render-version.js';
+import { findGeneratedRepo, repoPath, writeManifest, writeRepoFile } from '../lifecycle/repo.js';
+import { compareVersions } from '../lifecycle/versions.js';
+import { generatorPackage } from '../version.js';
+
+/**
+ * `update`: moves the repo to the running version. The merge base is the recorded version
+ * rendered by its own package; the plan is computed in full, then written at once (or shown with
+ * --dry-run). 0 done; 1 conflicts left (listed, marked in the files); 64 usage (not a generated
+ * repo, dirty tree, a downgrade); 69 the recorded version cannot be rendered.
+ */
+export async function update(args: CliArgs, cwd = process.cwd(), out: Output = consoleOutput): Promise<number> {
+  const { root, manifest } = await findGeneratedRepo(cwd);
+  const generator = generatorPackage();
+  if (compareVersions(generator.version, manifest.version) < 0) {
+    throw usageError(`this repo is at create-mcp-prod ${manifest.version}, newer than the running ${generator.version}: run npx create-mcp-prod@${manifest.version} instead`);
+  }
+  const tree = await workTreeState(root);
+  if (tree.state === 'not-a-repo') throw usageError('update needs a git repository, so nothing it changes can be lost: run "git init" and commit first');
+  if (tree.state === 'dirty' && !args.dryRun) throw usageError(`update needs a clean git work tree (commit or stash first): ${tree.paths.join(', ')}`);
+  if (!args.dryRun && !args.yes && !process.stdin.isTTY) throw usageError('update changes files: pass --yes to run it without a terminal (or --dry-run to see the plan)');
+
+  const base = await renderVersion(manifest.version, manifest.answers, { cwd, ...(args.fromPackage !== undefined && { fromPackage: args.fromPackage }) });
+  const next = await renderInProcess(manifest.answers);
+  const plan = await planUpdate(root, manifest, base, next, generator);
+  const title = `create-mcp-prod ${manifest.version} → ${generator.version}`;
+  const lines = plan.changes.map(describe);
+
+  if (args.dryRun) {
+    out.info(`${title}: ${summary(plan)}${plan.changes.length > 0 ? '\n' : ''}${lines.join('\n')}`);
+    return ExitCode.ok;
+  }
+  if (!args.yes && !(await confirm(`${title}: ${summary(plan)}\n${lines.join('\n')}\nApply?`))) return ExitCode.interrupted;
+
+  await apply(root, plan);
+  out.info(`${title}: ${summary(plan)}${plan.changes.length > 0 ? '\n' : ''}${lines.join('\n')}`);
+  if (args.commit) {
+    const branch = `create-mcp-prod/update-${generator.version}`;
+    await commitOnNewBranch(root, branch, commitMessage(generator.version, title, plan, lines)).catch((error: unknown) => {
+      throw new CliError(`updated the files, but could not commit them on ${branch}: ${(error as Error).message}`);
+    });
+    out.info(`Committed on branch ${branch}.`);
+  }
+  if (plan.conflicts.length > 0) {
+    out.warn(`${plan.conflicts.length} conflict(s) to resolve: ${plan.conflicts.map((change) => change.file).join(', ')}`);
+    return ExitCode.failure;
+  }
+  return ExitCode.ok;
+}
+
+/** Everything is computed before this runs, so a failure cannot come from a half-made plan; the clean git tree is the undo. */
+async function apply(root: string, plan: UpdatePlan): Promise<void> {
+  for (const change of plan.changes) {
+    if (change.action === 'remove') await rm(repoPath(root, change.file), { force: true });
+    else if (change.content !== undefined) await writeRepoFile(root, change.file, change.content);
+    if (change.beside) await writeRepoFile(root, change.beside.file, change.beside.content);
+  }
+  await writeManifest(root, plan.manifest);
+}
+
+function describe(change: PlannedFile): string {
+  return `${change.action.padEnd(8)} ${change.file}${change.note ? ` (${change.note})` : ''}`;
+}
+
+function summary(plan: UpdatePlan): string {
+  if (plan.changes.length === 0) return 'nothing to change';
+  const counts = new Map<string, number>();
+  for (const change of plan.changes) counts.set(change.action, (counts.get(change.action) ?? 0) + 1);
+  return [...counts].map(([action, count]) => `${count} ${action}`).join(', ');
+}
+
+/** The subject says whether the pull request needs a person; the body is the plan. */
+function commitMessage(version: string, title: string, plan: UpdatePlan, lines: string[]): string {
+  const subject = plan.conflicts.length > 0 ? `Update to ${version}: ${plan.conflicts.length} conflict(s) to resolve` : `Update to ${version}`;
+  return `${subject}\n\n${title}: ${summary(plan)}\n\n${lines.join('\n')}\n`;
+}
+
+async function confirm(message: string): Promise<boolean> {
+  const { default: prompts } = await import('prompts');
+  const { ok } = await prompts({ type: 'confirm', name: 'ok', message, initial: true });
+  return ok === true;
+}

@@ -1,0 +1,59 @@
+import { MANIFEST_FILE, type Manifest } from '../render/manifest.js';
+import { ownerOf } from '../render/ownership.js';
+import { unifiedDiff } from './git.js';
+import { hasConflictMarkers, listRepoFiles, readRepoFile } from './repo.js';
+import type { FileTree } from './render-version.js';
+
+export interface Drift {
+  file: string;
+  kind: 'modified' | 'missing' | 'conflict-markers';
+  /** For `modified`: from what the generator wrote to what the repo holds. */
+  diff?: string;
+}
+
+/**
+ * How the repo differs from `expected` (the render of its recorded version): managed files
+ * edited or missing, and conflict markers left in any file. The user's files, and managed files
+ * the user deleted and `update` recorded as deleted, are not compared.
+ */
+export async function findDrift(root: string, manifest: Manifest, expected: FileTree): Promise<Drift[]> {
+  const drift: Drift[] = [];
+  for (const [file, content] of expected) {
+    if (file === MANIFEST_FILE) continue;
+    const entry = manifest.files[file];
+    if ((entry?.owner ?? ownerOf(file)) === 'user' || entry?.deleted) continue;
+    const actual = await readRepoFile(root, file);
+    if (actual === undefined) drift.push({ file, kind: 'missing' });
+    else if (!actual.equals(content) && !(file === 'package.json' && packageJsonCovers(content, actual))) {
+      const diff = await unifiedDiff(content, actual, { expected: `${file} (create-mcp-prod ${manifest.version})`, actual: `${file} (this repo)` });
+      drift.push({ file, kind: 'modified', diff });
+    }
+  }
+  for (const file of await listRepoFiles(root)) {
+    const content = await readRepoFile(root, file);
+    if (content !== undefined && hasConflictMarkers(content)) drift.push({ file, kind: 'conflict-markers' });
+  }
+  return drift;
+}
+
+/**
+ * `package.json` is managed, but a user adds dependencies and scripts to it every day: it is in
+ * sync while every entry the generator wrote is still there with its value. Anything else the
+ * user added is theirs.
+ */
+export function packageJsonCovers(expected: Buffer, actual: Buffer): boolean {
+  try {
+    return covers(JSON.parse(expected.toString('utf8')), JSON.parse(actual.toString('utf8')));
+  } catch {
+    return false;
+  }
+}
+
+function covers(expected: unknown, actual: unknown): boolean {
+  if (isObject(expected) && isObject(actual)) return Object.entries(expected).every(([key, value]) => key in actual && covers(value, actual[key]));
+  return JSON.stringify(expected) === JSON.stringify(actual);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,77 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { isBinary } from './repo.js';
+
+async function git(args: string[], cwd: string) {
+  const { execa } = await import('execa');
+  return execa('git', args, { cwd, reject: false, stdin: 'ignore', encoding: 'buffer' });
+}
+
+async function withScratch<T>(use: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'create-mcp-prod-git-'));
+  try {
+    return await use(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** A unified diff from what the generator wrote to what the repo holds, headed with both labels. */
+export async function unifiedDiff(expected: Buffer, actual: Buffer, labels: { expected: string; actual: string }): Promise<string> {
+  if (isBinary(expected) || isBinary(actual)) return `Binary files ${labels.expected} and ${labels.actual} differ\n`;
+  return withScratch(async (dir) => {
+    await writeFile(path.join(dir, 'expected'), expected);
+    await writeFile(path.join(dir, 'actual'), actual);
+    const result = await git(['diff', '--no-index', '--no-color', '--no-ext-diff', '--', 'expected', 'actual'], dir);
+    const text = Buffer.from(result.stdout).toString('utf8');
+    const hunks = text.slice(Math.max(0, text.indexOf('\n@@') + 1));
+    return `--- ${labels.expected}\n+++ ${labels.actual}\n${hunks}`;
+  });
+}
+
+export interface MergeResult {
+  content: Buffer;
+  conflicts: number;
+}
+
+/**
+ * Three-way merge of one file with `git merge-file --diff3`: changes from both sides are kept,
+ * and where both changed the same lines the result holds labelled conflict markers (never a
+ * `.rej` file).
+ */
+export async function mergeThreeWay(
+  sides: { ours: Buffer; base: Buffer; theirs: Buffer },
+  labels: { ours: string; base: string; theirs: string },
+): Promise<MergeResult> {
+  return withScratch(async (dir) => {
+    await Promise.all([
+      writeFile(path.join(dir, 'ours'), sides.ours),
+      writeFile(path.join(dir, 'base'), sides.base),
+      writeFile(path.join(dir, 'theirs'), sides.theirs),
+    ]);
+    const result = await git(
+      ['merge-file', '--diff3', '-L', labels.ours, '-L', labels.base, '-L', labels.theirs, 'ours', 'base', 'theirs'],
+      dir,
+    );
+    const code = result.exitCode ?? 255;
+    if (code > 127) throw new Error(`git merge-file failed: ${Buffer.from(result.stderr).toString('utf8').trim()}`);
+    return { content: await readFile(path.join(dir, 'ours')), conflicts: code };
+  });
+}
+
+/** `clean`, `dirty` (with the first few paths) or `not-a-repo`. */
+export async function workTreeState(root: string): Promise<{ state: 'clean' } | { state: 'dirty'; paths: string[] } | { state: 'not-a-repo' }> {
+  const result = await git(['status', '--porcelain', '--untracked-files=all'], root);
+  if (result.exitCode !== 0) return { state: 'not-a-repo' };
+  const lines = Buffer.from(result.stdout).toString('utf8').split('\n').filter((line) => line !== '');
+  return lines.length === 0 ? { state: 'clean' } : { state: 'dirty', paths: lines.slice(0, 5).map((line) => line.slice(3)) };
+}
+
+/** Commits everything on a new branch; returns the branch name. */
+export async function commitOnNewBranch(root: string, branch: string, message: string): Promise<void> {
+  for (const args of [['checkout', '-q', '-b', branch], ['add', '-A'], ['commit', '-q', '--no-verify', '-m', message]]) {
+    const result = await git(args, root);
+    if (result.exitCode !== 0) throw new Error(`git ${args[0] ?? ''} failed: ${Buffer.from(result.stderr).toString('utf8').trim()}`);
+  }
+}

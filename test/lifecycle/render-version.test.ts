@@ -1,0 +1,57 @@
+import { cp, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { renderVersion } from '../../src/lifecycle/render-version.js';
+import { parseManifest } from '../../src/render/manifest.js';
+import { useTempDirs } from '../helpers/fs.js';
+
+const tempDir = useTempDirs('render-version-');
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const answers = { name: 'demo', description: 'd', transports: ['stdio' as const], db: 'none' as const };
+
+/** An installed create-mcp-prod of another version: this package's build and templates under a different version number. */
+async function installedPackage(dir: string, version: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await cp(path.join(repoRoot, 'dist'), path.join(dir, 'dist'), { recursive: true });
+  await cp(path.join(repoRoot, 'templates'), path.join(dir, 'templates'), { recursive: true });
+  await symlink(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'));
+  const pkg = JSON.parse(await readFile(path.join(repoRoot, 'package.json'), 'utf8')) as Record<string, unknown>;
+  await writeFile(path.join(dir, 'package.json'), JSON.stringify({ ...pkg, version }));
+}
+
+const savedCache = process.env.CREATE_MCP_PROD_CACHE;
+afterEach(() => {
+  if (savedCache === undefined) delete process.env.CREATE_MCP_PROD_CACHE;
+  else process.env.CREATE_MCP_PROD_CACHE = savedCache;
+});
+
+describe('renderVersion: a recorded version rendered by its own package', () => {
+  it('runs a package folder given with --from-package, and refuses one of another version (exit 69)', async () => {
+    const dir = path.join(await tempDir(), 'pkg');
+    await installedPackage(dir, '7.0.0');
+    const tree = await renderVersion('7.0.0', answers, { cwd: repoRoot, fromPackage: dir });
+    expect(parseManifest(tree.get('.mcp-prod.json')?.toString('utf8') ?? '').version).toBe('7.0.0');
+    await expect(renderVersion('7.0.1', answers, { cwd: repoRoot, fromPackage: dir })).rejects.toMatchObject({
+      exitCode: 69,
+      message: expect.stringContaining('holds create-mcp-prod 7.0.0'),
+    });
+  });
+
+  it('renders a registry version from the package cache', async () => {
+    const cache = await tempDir();
+    process.env.CREATE_MCP_PROD_CACHE = cache;
+    // Never published, so only the cache can provide it.
+    await installedPackage(path.join(cache, 'packages', '0.0.1-cached', 'node_modules', 'create-mcp-prod'), '0.0.1-cached');
+    const tree = await renderVersion('0.0.1-cached', answers, { cwd: repoRoot });
+    expect(parseManifest(tree.get('.mcp-prod.json')?.toString('utf8') ?? '').version).toBe('0.0.1-cached');
+  });
+
+  it('a version npm cannot provide is exit 69, naming --from-package', async () => {
+    process.env.CREATE_MCP_PROD_CACHE = await tempDir();
+    await expect(renderVersion('0.0.0-never-published', answers, { cwd: repoRoot })).rejects.toMatchObject({
+      exitCode: 69,
+      message: expect.stringMatching(/cannot render create-mcp-prod 0\.0\.0-never-published.*--from-package/),
+    });
+  });
+});
