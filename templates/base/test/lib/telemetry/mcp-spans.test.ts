@@ -6,7 +6,7 @@ import * as z from 'zod';
 import { serverFactoryFor } from '../../../src/app.js';
 import { instrumentServerFactory } from '../../../src/lib/telemetry/mcp-spans.js';
 import type { Tracing } from '../../../src/lib/telemetry/index.js';
-import type { OperationRecord } from '../../../src/lib/telemetry/operations.js';
+import { OperationFeed, type OperationRecord } from '../../../src/lib/telemetry/operations.js';
 import { createServerFactory } from '../../../src/server.js';
 import { registerTool } from '../../../src/tools/register.js';
 import { defineTool, textResult } from '../../../src/tools/tool.js';
@@ -50,7 +50,9 @@ function configuredNetwork(): 'pipe' | 'tcp' {
 
 /** The generated server's own factory, as app.ts builds it, over an in-memory pipe; `undefined`: tracing off. */
 function connectTraced(tracing: Tracing | undefined): Promise<Client> {
-  return connect(serverFactoryFor(services, tracing)(undefined, (operation) => operations.push(operation)));
+  const feed = new OperationFeed();
+  feed.observe((operation) => operations.push(operation));
+  return connect(serverFactoryFor(services, tracing, feed));
 }
 
 describe('MCP server spans', () => {
