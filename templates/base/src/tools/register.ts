@@ -1,6 +1,6 @@
 import type { CallToolResult, McpServer } from '@modelcontextprotocol/server';
 import { ShuttingDownError } from '../lib/inflight.js';
-import { capText } from '../lib/results.js';
+import { capText, renderData, shrinkToFit } from '../lib/results.js';
 import type { Services } from '../services.js';
 import { errorResult, ToolError, type ToolDefinition } from './tool.js';
 
@@ -17,8 +17,9 @@ export interface ToolCallObserver {
  * with its stack and reported without internals.
  */
 export function registerTool(server: McpServer, tool: ToolDefinition, services: Services, observer?: ToolCallObserver): void {
-  const { name, title, description, inputSchema, annotations } = tool;
-  server.registerTool(name, { title, description, inputSchema, ...(annotations && { annotations }) }, async (input, ctx) => {
+  const { name, title, description, inputSchema, outputSchema, annotations } = tool;
+  const config = { title, description, inputSchema, ...(outputSchema && { outputSchema }), ...(annotations && { annotations }) };
+  server.registerTool(name, config, async (input, ctx) => {
     let call;
     try {
       call = services.calls.begin(name, ctx.mcpReq.signal);
@@ -53,8 +54,17 @@ export function registerTool(server: McpServer, tool: ToolDefinition, services: 
 
 const CAP_HINT = 'The result passed MAX_RESULT_CHARS; ask for less (a narrower query, or the next page).';
 
-/** The result's text blocks share one budget; text past it is cut with a notice, never mid-character. */
+/**
+ * The last line of defence against an oversized result; tools that page shape their own pages
+ * (lib/results.ts `pagedResult`) so that this never has to cut anything.
+ *
+ * A data result (`structuredContent`) larger than the cap is shrunk as a whole: long strings are
+ * shortened in place with a marker, so its JSON stays valid, keeps its shape and still shows the
+ * start of every value; its text block becomes the same JSON again. A text result's blocks share
+ * one budget; text past it is cut with a notice, never mid-character.
+ */
 export function capResult(result: CallToolResult, maxChars: number): CallToolResult {
+  if (result.structuredContent !== undefined && !result.isError) return capDataResult(result, maxChars);
   let remaining = maxChars;
   const content = result.content.map((block) => {
     if (block.type !== 'text') return block;
@@ -74,3 +84,14 @@ export function capResult(result: CallToolResult, maxChars: number): CallToolRes
 
 /** Below this, a block is replaced by the notice alone. */
 const MIN_CAPPED_CHARS = 300;
+
+function capDataResult(result: CallToolResult, maxChars: number): CallToolResult {
+  const data = result.structuredContent as Record<string, unknown>;
+  const textChars = result.content.reduce((sum, block) => sum + (block.type === 'text' ? block.text.length : 0), 0);
+  if (textChars <= maxChars && renderData(data).length <= maxChars) return result;
+
+  const fitted = shrinkToFit(data, maxChars, renderData);
+  if (!fitted) return errorResult(`The result is too large to show even shortened. ${CAP_HINT}`);
+  const others = result.content.filter((block) => block.type !== 'text');
+  return { ...result, structuredContent: fitted.value, content: [{ type: 'text', text: renderData(fitted.value) }, ...others] };
+}
