@@ -182,9 +182,12 @@ export interface FittedPage<T> {
  */
 export function fitPage<T>(items: readonly T[], maxChars: number, render: (items: readonly T[]) => string): FittedPage<T> {
   assertMaxChars(maxChars);
-  if (render(items).length <= maxChars) return { items: [...items], shown: items.length, shrunk: false };
-  const shown = largestFitting(1, items.length - 1, (count) => render(items.slice(0, count)).length <= maxChars);
-  if (shown !== undefined) return { items: items.slice(0, shown), shown, shrunk: false };
+  const fits = (count: number) => render(items.slice(0, count)).length <= maxChars;
+  if (items.length === 0 || fits(items.length)) return { items: [...items], shown: items.length, shrunk: false };
+  if (fits(1)) {
+    const shown = largestFitting(1, items.length - 1, fits) ?? 1;
+    return { items: items.slice(0, shown), shown, shrunk: false };
+  }
 
   const [first] = items as [T];
   const fitted = shrinkToFit(first, maxChars, (item) => render([item]));

@@ -12,7 +12,7 @@ export const appendNote = defineTool({
     note: noteName,
     text: z.string().min(1).max(2_000).describe('Line to append'),
   }),
-  outputSchema: z.object({ uri: z.string(), line: z.number().int() }),
+  outputSchema: z.object({ uri: z.string(), line: z.number() }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
   docs: `# append_note
 

@@ -33,7 +33,7 @@ export const searchNotes = defineTool({
     cursor: z.string().optional().describe('nextCursor from the previous page'),
   }),
   outputSchema: z.object({
-    matches: z.array(z.object({ note: z.string(), uri: z.string(), line: z.number().int(), text: z.string(), addedAt: z.string() })),
+    matches: z.array(z.object({ note: z.string(), uri: z.string(), line: z.number(), text: z.string(), addedAt: z.string() })),
     nextCursor: z.string().optional(),
     notice: z.string().optional(),
   }),

@@ -23,7 +23,7 @@ export const queryDatabase = defineTool({
     cursor: z.string().optional().describe('nextCursor from the previous page'),
   }),
   outputSchema: z.object({
-    firstRow: z.number().int(),
+    firstRow: z.number(),
     rows: z.array(z.record(z.string(), z.unknown())),
     nextCursor: z.string().optional(),
     notice: z.string().optional(),
