@@ -183,9 +183,10 @@ export interface FittedPage<T> {
 export function fitPage<T>(items: readonly T[], maxChars: number, render: (items: readonly T[]) => string): FittedPage<T> {
   assertMaxChars(maxChars);
   const fits = (count: number) => render(items.slice(0, count)).length <= maxChars;
-  if (items.length === 0 || fits(items.length)) return { items: [...items], shown: items.length, shrunk: false };
+  if (items.length === 0) return { items: [], shown: 0, shrunk: false };
+  // The first item alone is checked first, so a page of huge items is never rendered whole.
   if (fits(1)) {
-    const shown = largestFitting(1, items.length - 1, fits) ?? 1;
+    const shown = fits(items.length) ? items.length : (largestFitting(1, items.length - 1, fits) ?? 1);
     return { items: items.slice(0, shown), shown, shrunk: false };
   }
 

@@ -54,8 +54,8 @@ describe('query_database', () => {
     expect(page.nextCursor).toBeUndefined();
   });
 
-  it('pages through 50 rows of 100,000 characters each, one shortened row a page, to the end', async () => {
-    const sql = "SELECT n, repeat('é', 100000) AS blob FROM generate_series(1, 50) AS n ORDER BY n";
+  it('pages through 8 rows of 100,000 characters each, one shortened row a page, to the end', async () => {
+    const sql = "SELECT n, repeat('é', 100000) AS blob FROM generate_series(1, 8) AS n ORDER BY n";
     const seen: unknown[] = [];
     let cursor: string | undefined;
     for (let pages = 1; ; pages++) {
@@ -66,9 +66,9 @@ describe('query_database', () => {
       seen.push(...page.rows.map((row) => row.n));
       cursor = page.nextCursor;
       if (!cursor) break;
-      expect(pages).toBeLessThan(50);
+      expect(pages).toBeLessThan(8);
     }
-    expect(seen).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(seen).toEqual(Array.from({ length: 8 }, (_, i) => i + 1));
   });
 
   it('gives each of 50 concurrent calls its own answer', async () => {
