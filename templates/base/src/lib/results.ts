@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 
 /**
  * Result shaping for tool output: a hard cap on text size and cursor pagination,
- * so a single tool call can never flood the model's context.
+ * so a single tool call can never flood the model's context. Data results are
+ * shaped as pages (`pagedResult`) whose JSON stays valid and whose cursor always
+ * moves forward, however large one item is.
  */
 
 export interface CapResult {

@@ -32,9 +32,9 @@ export const queryDatabase = defineTool({
   docs: `# query_database
 
 Runs one SQL statement in a read-only transaction and returns its rows, ${PAGE_ROWS} to a page, as
-\`{ firstRow, rows: [{ column: value }], nextCursor }\` (\`firstRow\` counts from 1). The database itself refuses writes (INSERT, UPDATE, DELETE, DDL, and writes
-hidden in a CTE), and a statement running longer than the server's statement timeout
-(\`DB_STATEMENT_TIMEOUT_MS\`) is cancelled.
+\`{ firstRow, rows: [{ column: value }], nextCursor }\` (\`firstRow\` counts from 1). The database
+itself refuses writes (INSERT, UPDATE, DELETE, DDL, and writes hidden in a CTE), and a statement
+running longer than the server's statement timeout (\`DB_STATEMENT_TIMEOUT_MS\`) is cancelled.
 
 - Add \`ORDER BY\` for a stable order across pages; without it PostgreSQL may return rows in any order.
 - When there are more rows, \`nextCursor\` is set: call again with the same \`sql\` and that
