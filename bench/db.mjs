@@ -50,13 +50,13 @@ process.stdout.write(JSON.stringify(results));
 `;
 
 const SHAPE_SCRIPT = `// One page of 100 rows of 100 KB each (10 MB), shaped as query_database does; reports time and peak RSS.
-import { capJsonItems } from './dist/lib/results.js';
+import { pagedResult } from './dist/lib/results.js';
 
 const rows = Array.from({ length: 100 }, (_, i) => ({ n: i, note: 'ü'.repeat(35_000) + 'x'.repeat(30_000) }));
 const bytes = Buffer.byteLength(JSON.stringify(rows));
 const started = performance.now();
 let text = '';
-if (process.env.SHAPE === '1') text = capJsonItems(rows, 8000).text;
+if (process.env.SHAPE === '1') text = pagedResult({ key: 'rows', items: rows, more: false, maxChars: 8000, cursorAfter: (shown) => String(shown) }).text;
 else text = JSON.stringify(rows);
 const ms = performance.now() - started;
 process.stdout.write(JSON.stringify({ bytes, ms, chars: text.length, maxRssKb: process.resourceUsage().maxRSS }));
@@ -113,13 +113,13 @@ The pool serves ${(p.qps / s.qps).toFixed(2)}× the queries per second of a sing
 ## Shaping a 10 MB page of rows
 
 One page of 100 rows of 100 KB (${mb.toFixed(1)} MB as JSON), capped to 8,000 characters with
-\`capJsonItems\` (whole rows only, valid JSON), against plain \`JSON.stringify\` of the same rows;
+\`pagedResult\` (whole rows while they fit, a row too big alone shortened in place; valid JSON), against plain \`JSON.stringify\` of the same rows;
 separate processes, 5 runs, medians; peak RSS from \`process.resourceUsage()\`.
 
 | | ms | peak RSS MB |
 | --- | ---: | ---: |
 | \`JSON.stringify\` of the page | ${plainMs.toFixed(1)} | ${plainRss.toFixed(1)} |
-| \`capJsonItems\` to 8,000 chars | ${shapedMs.toFixed(1)} | ${shapedRss.toFixed(1)} |
+| \`pagedResult\` to 8,000 chars | ${shapedMs.toFixed(1)} | ${shapedRss.toFixed(1)} |
 
 Shaping costs ${(shapedMs / plainMs).toFixed(2)}× the time of serialising the page once, and
 ${((shapedRss - plainRss) / mb).toFixed(2)} MB of extra peak memory per MB of data.

@@ -95,6 +95,7 @@ export async function add(
     file,
     identifier,
     registerName,
+    toolset: file,
     title,
     fields,
     descriptionLiteral: jsString(description),

@@ -190,7 +190,10 @@ describe('deploy/nginx in front of a generated server', () => {
       const watching = legacy.callTool({ name: 'watch_note', arguments: { note: 'through nginx', seconds: 30 } });
       await untilMetric(server.url, 'mcp_inflight_tool_calls', (value) => value === 1, 'watch_note starts');
       await writer.callTool({ name: 'append_note', arguments: { note: 'through nginx', text: 'hello from the other side' } });
-      expect((await watching).content).toEqual([{ type: 'text', text: 'New line in through nginx: hello from the other side' }]);
+      expect((await watching).structuredContent).toEqual({
+        note: 'through nginx',
+        entry: { text: 'hello from the other side', addedAt: expect.any(String) },
+      });
       expect((await legacy.listTools()).tools.map((tool) => tool.name)).toContain('watch_note');
       expect(await metric(server.url, 'mcp_open_streams{kind="legacy-sse"}')).toBe(1);
     } finally {

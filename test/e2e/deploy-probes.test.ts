@@ -126,7 +126,7 @@ describe('Kubernetes-style lifecycle of a generated HTTP server (deploy/k8s)', (
       expect(code, server.stderr()).toBe(0);
       for (const result of await Promise.all(calls)) {
         expect(result.isError).toBeFalsy();
-        expect(result.content).toEqual([{ type: 'text', text: expect.stringMatching(/^No new line in probe (legacy|auto) within 3 s\.$/) }]);
+        expect(result.structuredContent).toEqual({ note: expect.stringMatching(/^probe (legacy|auto)$/), entry: null });
       }
 
       const liveness = results.filter((each) => each.probe === 'liveness');

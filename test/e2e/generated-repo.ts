@@ -29,7 +29,9 @@ export async function checkGeneratedRepo(repo: string): Promise<void> {
   expect(tests.all).toMatch(/Tests\s+\d+ passed/);
   expect(tests.all).not.toMatch(/failed/);
   const audit = await runIn(repo, 'npm', ['run', 'audit:tools']);
-  expect(audit.all).toMatch(/total\s+\d+\s+ok/);
+  expect(audit.all).toMatch(/tools\/list\s+\d+\s+ok/);
+  const report = await runIn(repo, 'npm', ['run', '--silent', 'audit:tools', '--', '--json']);
+  expect(Object.keys(JSON.parse(report.stdout) as object)).toEqual(['tools', 'totalTokens', 'budget']);
 }
 
 /** Runs the repo's own tests with another Node binary first on PATH (npm scripts call `node`). */

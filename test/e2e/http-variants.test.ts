@@ -24,7 +24,8 @@ async function driveStreamableHttp(url: string): Promise<void> {
     expect(client.getNegotiatedProtocolVersion()).toBe(mode === 'legacy' ? '2025-11-25' : '2026-07-28');
     expect((await client.listTools()).tools.map((tool) => tool.name).sort()).toEqual(toolNames);
     const result = await client.callTool({ name: 'append_note', arguments: { note: `http ${mode}`, text: 'over HTTP' } });
-    expect(result.content).toEqual([{ type: 'text', text: `Appended line 1 to notes://note/http%20${mode}` }]);
+    // The client checks structuredContent against the tool's outputSchema from tools/list.
+    expect(result.structuredContent).toEqual({ uri: `notes://note/http%20${mode}`, line: 1 });
     await client.close();
   }
   const v1 = new V1Client({ name: 'generator-e2e-v1', version: '1.0.0' });

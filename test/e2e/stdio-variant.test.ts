@@ -53,7 +53,8 @@ describe('generated stdio server', () => {
       await client.connect(new StdioClientTransport(params));
       expect(client.getNegotiatedProtocolVersion()).toBe(mode === 'legacy' ? '2025-11-25' : '2026-07-28');
       const result = await client.callTool({ name: 'append_note', arguments: { note: mode, text: 'from the generator e2e' } });
-      expect(result.content).toEqual([{ type: 'text', text: `Appended line 1 to notes://note/${mode}` }]);
+      expect(result.structuredContent).toEqual({ uri: `notes://note/${mode}`, line: 1 });
+      expect(result.content).toEqual([{ type: 'text', text: JSON.stringify(result.structuredContent) }]);
       await client.close();
     }
     const v1 = new V1Client({ name: 'generator-e2e-v1', version: '1.0.0' });

@@ -9,6 +9,7 @@ import { OperationFeed } from './lib/telemetry/operations.js';
 import { createServerFactory } from './server.js';
 import { closeServices, createServices, type Services } from './services.js';
 import { tools } from './tools/index.js';
+import { selectTools } from './tools/toolsets.js';
 import { transports } from './transports/index.js';
 
 export interface StartOptions {
@@ -22,6 +23,8 @@ export interface StartOptions {
 
 /** Wires services, the server factory and the configured transport, and stops them in order on a signal. */
 export async function start({ config, logger, protocolOut, telemetry = TELEMETRY_OFF }: StartOptions): Promise<void> {
+  // A bad MCP_TOOLSETS stops the server before it opens anything (the factory applies it).
+  selectTools(tools, config.toolsets);
   const services = await createServices(config, logger);
   const operations = new OperationFeed();
   const running = await transports[config.transport]({

@@ -1,16 +1,19 @@
 import * as z from 'zod';
 import { buildUri } from '../lib/uri.js';
-import { NOTE_NAME, NoteStoreFullError } from '../notes/store.js';
-import { defineTool, textResult, ToolError } from './tool.js';
+import { NoteStoreFullError } from '../notes/store.js';
+import { noteName } from './note-name.js';
+import { dataResult, defineTool, ToolError } from './tool.js';
 
 export const appendNote = defineTool({
   name: 'append_note',
+  toolset: 'notes',
   title: 'Append to a note',
   description: 'Append a line of text to a named note.',
   inputSchema: z.object({
-    note: z.string().regex(NOTE_NAME, { error: 'use 1-64 letters, digits, spaces, ".", "_" or "-"' }).describe('Note name'),
+    note: noteName,
     text: z.string().min(1).max(2_000).describe('Line to append'),
   }),
+  outputSchema: z.object({ uri: z.string(), line: z.number() }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
   docs: `# append_note
 
@@ -19,7 +22,8 @@ Appends one line to a note, creating the note if it does not exist yet.
 - \`note\`: 1-64 characters: letters, digits, spaces, \`.\`, \`_\` and \`-\`; it must not start with a dot.
 - \`text\`: 1-2,000 characters.
 
-Returns the note's resource URI (\`notes://note/{name}\`) and its new number of lines. Read the
+Returns \`{ uri, line }\`: the note's resource URI (\`notes://note/{name}\`) and the number of the
+line just added. Read the
 whole note through that resource. Concurrent appends to the same note are applied one after
 another, so none is lost; appends to different notes run in parallel.`,
   async run({ note, text }, { services, signal }) {
@@ -27,6 +31,6 @@ another, so none is lost; appends to different notes run in parallel.`,
       // The model can tell the user; it is not a bug in the server.
       throw error instanceof NoteStoreFullError ? new ToolError(error.message) : error;
     });
-    return textResult(`Appended line ${saved.entries.length} to ${buildUri('notes', 'note', note)}`);
+    return dataResult({ uri: buildUri('notes', 'note', note), line: saved.entries.length });
   },
 });

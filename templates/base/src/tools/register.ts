@@ -1,6 +1,6 @@
 import type { CallToolResult, McpServer } from '@modelcontextprotocol/server';
 import { ShuttingDownError } from '../lib/inflight.js';
-import { capText } from '../lib/results.js';
+import { capText, renderData, shrinkToFit } from '../lib/results.js';
 import type { Services } from '../services.js';
 import { errorResult, ToolError, type ToolDefinition } from './tool.js';
 
@@ -46,8 +46,17 @@ export function registerTool(server: McpServer, tool: ToolDefinition, services: 
 
 const CAP_HINT = 'The result passed MAX_RESULT_CHARS; ask for less (a narrower query, or the next page).';
 
-/** The result's text blocks share one budget; text past it is cut with a notice, never mid-character. */
+/**
+ * The last line of defence against an oversized result; tools that page shape their own pages
+ * (lib/results.ts `pagedResult`) so that this never has to cut anything.
+ *
+ * A data result (`structuredContent`) larger than the cap is shrunk as a whole: long strings are
+ * shortened in place with a marker, so its JSON stays valid, keeps its shape and still shows the
+ * start of every value; its text block becomes the same JSON again. A text result's blocks share
+ * one budget; text past it is cut with a notice, never mid-character.
+ */
 export function capResult(result: CallToolResult, maxChars: number): CallToolResult {
+  if (result.structuredContent !== undefined && !result.isError) return capDataResult(result, maxChars);
   let remaining = maxChars;
   const content = result.content.map((block) => {
     if (block.type !== 'text') return block;
@@ -67,3 +76,14 @@ export function capResult(result: CallToolResult, maxChars: number): CallToolRes
 
 /** Below this, a block is replaced by the notice alone. */
 const MIN_CAPPED_CHARS = 300;
+
+function capDataResult(result: CallToolResult, maxChars: number): CallToolResult {
+  const data = result.structuredContent as Record<string, unknown>;
+  const textChars = result.content.reduce((sum, block) => sum + (block.type === 'text' ? block.text.length : 0), 0);
+  if (textChars <= maxChars && renderData(data).length <= maxChars) return result;
+
+  const fitted = shrinkToFit(data, maxChars, renderData);
+  if (!fitted) return errorResult(`The result is too large to show even shortened. ${CAP_HINT}`);
+  const others = result.content.filter((block) => block.type !== 'text');
+  return { ...result, structuredContent: fitted.value, content: [{ type: 'text', text: renderData(fitted.value) }, ...others] };
+}

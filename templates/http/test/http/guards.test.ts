@@ -141,7 +141,7 @@ describe('request bodies', () => {
     expect(Buffer.byteLength(fits)).toBeLessThanOrEqual(LIMIT);
     const accepted = await rawRequest(url, '/mcp', { headers: legacyHeaders, body: fits });
     expect(accepted.status).toBe(200);
-    expect(accepted.body).toContain('Appended line 1');
+    expect(accepted.body).toContain('"structuredContent":{"uri":"notes://note/big","line":1}');
   });
 
   it('refuses a chunked body (no Content-Length) once it grows past MAX_BODY_BYTES', async () => {
