@@ -2,6 +2,7 @@ import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/serv
 import type * as z from 'zod';
 import type { Logger } from '../lib/logger.js';
 import type { Services } from '../services.js';
+import type { Caller } from './scopes.js';
 
 /** What a tool gets besides its input. Per call: never keep request state anywhere else (fix 3). */
 export interface ToolContext {
@@ -9,6 +10,8 @@ export interface ToolContext {
   signal: AbortSignal;
   logger: Logger;
   services: Services;
+  /** Who called, when the server checks OAuth access tokens (HTTP with OAUTH_ISSUER); otherwise undefined. */
+  caller: Caller | undefined;
 }
 
 /**
@@ -22,6 +25,8 @@ export interface ToolDefinition<Input extends z.ZodObject = z.ZodObject> {
   description: string;
   inputSchema: Input;
   annotations?: ToolAnnotations;
+  /** OAuth scopes a caller's token must carry (HTTP with OAUTH_ISSUER); tokens without them do not see the tool. */
+  scopes?: readonly string[];
   docs: string;
   run(input: z.infer<Input>, context: ToolContext): Promise<CallToolResult>;
 }

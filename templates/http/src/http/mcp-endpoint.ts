@@ -6,6 +6,7 @@ import type { HandshakeLog } from '../lib/handshake.js';
 import type { Logger } from '../lib/logger.js';
 import type { MessageTap } from '../lib/transport-tap.js';
 import { InFlightRequests } from './cancellation.js';
+import { authOf } from './oauth/index.js';
 import { SseMessageReader } from './sse-messages.js';
 import type { StreamRegistry } from './streams.js';
 
@@ -48,7 +49,9 @@ export function createMcpEndpoint({ factory, streams, handshakes, logger }: McpE
     const untrack = inFlight.track(req, ids, abort);
     try {
       const request = await toWebRequest(req, parsedBody, { signal: abort.signal });
-      const response = await handler.fetch(request, parsedBody === undefined ? {} : { parsedBody });
+      // The verified token (OAuth) reaches the server factory and every handler as `authInfo`.
+      const authInfo = authOf(req);
+      const response = await handler.fetch(request, { ...(parsedBody !== undefined && { parsedBody }), ...(authInfo && { authInfo }) });
       await writeResponse(response, res, { streams, tap, abort, ids });
     } finally {
       untrack();

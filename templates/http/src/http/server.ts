@@ -6,6 +6,7 @@ import type { Guard } from './guards.js';
 import { healthz, readyz } from './health.js';
 import type { McpEndpoint } from './mcp-endpoint.js';
 import type { Metrics } from './metrics.js';
+import { passes, type OAuthResourceServer } from './oauth/index.js';
 import { JSONRPC, sendJson, sendJsonRpcError } from './respond.js';
 import type { StreamRegistry } from './streams.js';
 
@@ -24,6 +25,8 @@ export interface HttpAppOptions {
   readiness: readonly ReadinessCheck[];
   maxBodyBytes: number;
   logger: Logger;
+  /** Set with OAUTH_ISSUER: metadata served openly, MCP endpoints behind access tokens. */
+  oauth?: OAuthResourceServer | undefined;
 }
 
 export interface HttpApp {
@@ -57,6 +60,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       res.writeHead(200, { 'content-type': contentType }).end(body);
       return;
     }
+    if (options.oauth?.metadata(req, res)) return;
 
     const legacy = options.legacy;
     const isMcp = pathname === '/mcp';
@@ -68,6 +72,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     }
 
     if (!options.guard(req, res)) return;
+    if (options.oauth && !(await passes(options.oauth.middleware, req, res))) return;
     if (draining) {
       sendJsonRpcError(res, 503, JSONRPC.serverError, 'server is shutting down; retry', {
         'retry-after': RETRY_AFTER_SECONDS,
@@ -86,6 +91,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     const body = method === 'POST' ? await readJsonBody(req, res) : { ok: true as const, value: undefined };
     if (!body.ok) return;
     options.metrics.countRequests(body.value, req.headers['mcp-protocol-version']);
+    if (options.oauth && !options.oauth.toolScopes(req, res, body.value)) return;
     if (isLegacyMessage) return legacy.postMessage(req, res, body.value);
     return options.mcp(req, res, body.value);
   }

@@ -1,0 +1,83 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuthInfo } from '@modelcontextprotocol/server';
+import type { Logger } from '../../lib/logger.js';
+import { JSONRPC, sendJsonRpcError } from '../respond.js';
+import { sendChallenge } from './challenge.js';
+import { InvalidTokenError, type TokenVerifier } from './verify.js';
+
+export type Next = () => Promise<void>;
+export type Middleware = (req: IncomingMessage, res: ServerResponse, next: Next) => Promise<void>;
+
+/** A request that passed the OAuth middleware carries the verified token's facts, as the SDK's Node adapter expects. */
+export type AuthenticatedRequest = IncomingMessage & { auth?: AuthInfo };
+
+export function authOf(req: IncomingMessage): AuthInfo | undefined {
+  return (req as AuthenticatedRequest).auth;
+}
+
+export interface OAuthMiddlewareOptions {
+  verify: TokenVerifier;
+  /** Scopes every MCP request needs (OAUTH_SCOPES). */
+  requiredScopes: readonly string[];
+  resourceMetadataUrl: string;
+  logger: Logger;
+}
+
+const RETRY_AFTER_SECONDS = '5';
+
+/**
+ * Lets a request through only with a valid access token for this server: signature, issuer,
+ * audience and expiry checked, and the required scopes present. The token is never logged, not
+ * even at trace level: only why it was refused.
+ */
+export function createOAuthMiddleware({ verify, requiredScopes, resourceMetadataUrl, logger }: OAuthMiddlewareOptions): Middleware {
+  return async (req, res, next) => {
+    const token = bearerToken(req.headers.authorization);
+    if (token === undefined) {
+      const malformed = req.headers.authorization !== undefined;
+      sendChallenge(res, {
+        resourceMetadataUrl,
+        scopes: requiredScopes,
+        ...(malformed && { error: 'invalid_token', description: 'expected Authorization: Bearer <token>' }),
+      });
+      return;
+    }
+
+    let auth: AuthInfo;
+    try {
+      auth = await verify(token);
+    } catch (error) {
+      if (error instanceof InvalidTokenError) {
+        logger.info({ reason: error.message, method: req.method, url: req.url }, 'access token refused');
+        sendChallenge(res, { resourceMetadataUrl, error: 'invalid_token', description: error.message });
+        return;
+      }
+      logger.warn({ reason: error instanceof Error ? error.message : String(error) }, 'cannot verify access tokens');
+      sendJsonRpcError(res, 503, JSONRPC.serverError, 'cannot verify access tokens right now; retry', { 'retry-after': RETRY_AFTER_SECONDS });
+      return;
+    }
+
+    const missing = requiredScopes.filter((scope) => !auth.scopes.includes(scope));
+    if (missing.length > 0) {
+      logger.info({ missing, clientId: auth.clientId }, 'access token lacks required scopes');
+      sendChallenge(res, { resourceMetadataUrl, error: 'insufficient_scope', scopes: requiredScopes });
+      return;
+    }
+    (req as AuthenticatedRequest).auth = auth;
+    await next();
+  };
+}
+
+function bearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i.exec(header?.trim() ?? '');
+  return match?.[1];
+}
+
+/** Runs one middleware outside a chain: true when it called `next` (the request may go on). */
+export async function passes(middleware: Middleware, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  let passed = false;
+  await middleware(req, res, async () => {
+    passed = true;
+  });
+  return passed;
+}
