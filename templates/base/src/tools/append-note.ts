@@ -12,6 +12,8 @@ export const appendNote = defineTool({
     text: z.string().min(1).max(2_000).describe('Line to append'),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
+  // With OAuth (OAUTH_ISSUER), only tokens granted this scope see and call the tool.
+  scopes: ['notes:write'],
   docs: `# append_note
 
 Appends one line to a note, creating the note if it does not exist yet.
