@@ -3,6 +3,7 @@ import { exportSPKI, generateKeyPair, importJWK, SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { resourceMetadataUrl } from '../../src/http/oauth/metadata.js';
+import { createTokenVerifier, InvalidTokenError } from '../../src/http/oauth/verify.js';
 import { startAuthorizationServer, type AuthorizationServer } from '../helpers/authorization-server.js';
 import { initializeRequest, legacyHeaders, parseSse, rawRequest, toolCallRequest, type RawResponse } from '../helpers/http-raw.js';
 import { spawnHttpServer, stopHttpServer } from '../helpers/http-process.js';
@@ -284,6 +285,34 @@ describe('what stays open and what runs first', () => {
     const token = await as.machineToken(RESOURCE);
     expect((await initialize(url, { host: 'evil.example', ...bearer(token) })).status).toBe(403);
     expect((await initialize(url, { origin: 'https://evil.example' })).status).toBe(403);
+  });
+});
+
+describe('the token verifier on its own (jose-made keys)', () => {
+  const issuer = 'https://auth.example.test';
+  const now = () => Math.floor(Date.now() / 1000);
+
+  it('refuses HMAC tokens by algorithm even when the key lookup would hand out a shared secret', async () => {
+    const secret = new TextEncoder().encode('a-shared-secret-that-is-long-enough-for-hs256');
+    const verify = createTokenVerifier({ issuer, audience: RESOURCE, getKey: async () => secret, resourceMetadataUrl: 'x' });
+    const token = await new SignJWT({ iss: issuer, aud: RESOURCE, exp: now() + 60 }).setProtectedHeader({ alg: 'HS256' }).sign(secret);
+    await expect(verify(token)).rejects.toThrow(InvalidTokenError);
+    await expect(verify(token)).rejects.toThrow(/algorithm/);
+  });
+
+  it('reads scopes from `scope` or `scp`, the client from `client_id` or `azp`, and the subject', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256');
+    const verify = createTokenVerifier({ issuer, audience: RESOURCE, getKey: async () => publicKey, resourceMetadataUrl: 'https://x/meta' });
+    const sign = (claims: Record<string, unknown>) =>
+      new SignJWT({ iss: issuer, aud: ['https://another.example', RESOURCE], exp: now() + 60, sub: 'bob', ...claims }).setProtectedHeader({ alg: 'ES256' }).sign(privateKey);
+
+    const fromScope = await verify(await sign({ scope: 'mcp  notes:write', client_id: 'app' }));
+    expect(fromScope).toMatchObject({ clientId: 'app', scopes: ['mcp', 'notes:write'], extra: { subject: 'bob' }, resourceMetadataUrl: 'https://x/meta' });
+    const fromScp = await verify(await sign({ scp: ['mcp'], azp: 'other-app' }));
+    expect(fromScp).toMatchObject({ clientId: 'other-app', scopes: ['mcp'] });
+    // A clock a little behind the issuer's is tolerated; far behind is not.
+    await expect(verify(await sign({ exp: now() - 10 }))).resolves.toBeDefined();
+    await expect(verify(await sign({ exp: now() - 120 }))).rejects.toThrow(/expired/);
   });
 });
 
