@@ -66,6 +66,8 @@ export async function startAuthorizationServer(): Promise<AuthorizationServer> {
     findAccount: (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub }) }),
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     pkce: { required: () => true },
+    // Explicit lifetimes (seconds), so the provider does not print a notice for each default it uses.
+    ttl: { AccessToken: 300, AuthorizationCode: 60, ClientCredentials: 300, Grant: 3600, IdToken: 300, Interaction: 600, RefreshToken: 3600, Session: 3600 },
     routes: { jwks: '/jwks' },
     features: {
       devInteractions: { enabled: false },
