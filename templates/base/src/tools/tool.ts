@@ -11,7 +11,7 @@ export interface ToolContext {
   logger: Logger;
   services: Services;
   /** Who called, when the server checks OAuth access tokens (HTTP with OAUTH_ISSUER); otherwise undefined. */
-  caller: Caller | undefined;
+  caller?: Caller | undefined;
 }
 
 /**

@@ -48,7 +48,8 @@ export function createOAuthMiddleware({ verify, requiredScopes, resourceMetadata
       auth = await verify(token);
     } catch (error) {
       if (error instanceof InvalidTokenError) {
-        logger.info({ reason: error.message, method: req.method, url: req.url }, 'access token refused');
+        // The path only: a query string could carry a token from a client that put one there.
+        logger.info({ reason: error.message, method: req.method, path: new URL(req.url ?? '/', 'http://localhost').pathname }, 'access token refused');
         sendChallenge(res, { resourceMetadataUrl, error: 'invalid_token', description: error.message });
         return;
       }
