@@ -5,7 +5,7 @@ import { ConfigError, loadConfig } from '../../src/config.js';
 import { resourceMetadataUrl } from '../../src/http/oauth/metadata.js';
 import { createTokenVerifier, InvalidTokenError } from '../../src/http/oauth/verify.js';
 import { startAuthorizationServer, type AuthorizationServer } from '../helpers/authorization-server.js';
-import { initializeRequest, legacyHeaders, parseSse, rawRequest, toolCallRequest, type RawResponse } from '../helpers/http-raw.js';
+import { initializeRequest, legacyHeaders, parseSse, rawRequest, toolCallRequest, waitUntilReady, type RawResponse } from '../helpers/http-raw.js';
 import { spawnHttpServer, stopHttpServer } from '../helpers/http-process.js';
 import { startTestHttpServer, type TestHttpServer } from '../helpers/http-server.js';
 
@@ -277,6 +277,8 @@ describe('scopes', () => {
 describe('what stays open and what runs first', () => {
   it('keeps probes and metrics open without a token', async () => {
     const { url } = await start();
+    // The embedded database may take a moment: wait as a readiness probe would.
+    await waitUntilReady(url);
     for (const path of PROBES) expect((await rawRequest(url, path)).status, path).toBe(200);
   });
 
