@@ -23,6 +23,8 @@ export interface AuthorizationServer {
   machineToken(resource: string, scope?: string): Promise<string>;
   /** How many times the key set was fetched (key-set caching is observable from here). */
   readonly jwksFetches: number;
+  /** How many times its metadata was fetched (`/.well-known/…`). */
+  readonly metadataFetches: number;
   close(): Promise<void>;
 }
 
@@ -39,9 +41,11 @@ export async function startAuthorizationServer(): Promise<AuthorizationServer> {
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' };
 
   let jwksFetches = 0;
+  let metadataFetches = 0;
   let handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.writeHead(503).end();
   const server = createServer((req, res) => {
     if (req.url === '/jwks') jwksFetches += 1;
+    if (req.url?.startsWith('/.well-known/')) metadataFetches += 1;
     handle(req, res);
   });
   server.listen(0, '127.0.0.1');
@@ -113,6 +117,9 @@ export async function startAuthorizationServer(): Promise<AuthorizationServer> {
     provider,
     get jwksFetches() {
       return jwksFetches;
+    },
+    get metadataFetches() {
+      return metadataFetches;
     },
     machineToken: async (resource, scope = AS_SCOPES.join(' ')) => {
       const response = await fetch(`${issuer}/token`, {

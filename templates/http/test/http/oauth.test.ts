@@ -221,6 +221,13 @@ describe('access tokens', () => {
     expect(as.jwksFetches - before).toBeLessThanOrEqual(2);
   });
 
+  it('takes the key set from OAUTH_JWKS_URL without asking for the issuer metadata', async () => {
+    const { url } = await start({ OAUTH_JWKS_URL: `${as.issuer}/jwks` });
+    const before = as.metadataFetches;
+    expect((await initialize(url, bearer(await as.machineToken(RESOURCE)))).status).toBe(200);
+    expect(as.metadataFetches).toBe(before);
+  });
+
   it('answers 503, not 401, while the authorization server cannot be reached', async () => {
     const { url } = await start({ OAUTH_ISSUER: 'http://127.0.0.1:9/' });
     const response = await initialize(url, bearer(await forge({})));
