@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { exportSPKI, generateKeyPair, importJWK, SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
+import { metadataUrls } from '../../src/http/oauth/jwks.js';
 import { resourceMetadataUrl } from '../../src/http/oauth/metadata.js';
 import { createTokenVerifier, InvalidTokenError } from '../../src/http/oauth/verify.js';
 import { startAuthorizationServer, type AuthorizationServer } from '../helpers/authorization-server.js';
@@ -226,6 +227,18 @@ describe('access tokens', () => {
     const before = as.metadataFetches;
     expect((await initialize(url, bearer(await as.machineToken(RESOURCE)))).status).toBe(200);
     expect(as.metadataFetches).toBe(before);
+  });
+
+  it('looks for the issuer metadata as RFC 8414 says first, then as OpenID discovery does', () => {
+    expect(metadataUrls('https://auth.example.com/realms/mcp')).toEqual([
+      'https://auth.example.com/.well-known/oauth-authorization-server/realms/mcp',
+      'https://auth.example.com/.well-known/openid-configuration/realms/mcp',
+      'https://auth.example.com/realms/mcp/.well-known/openid-configuration',
+    ]);
+    expect(metadataUrls('https://auth.example.com/')).toEqual([
+      'https://auth.example.com/.well-known/oauth-authorization-server',
+      'https://auth.example.com/.well-known/openid-configuration',
+    ]);
   });
 
   it('answers 503, not 401, while the authorization server cannot be reached', async () => {
