@@ -364,11 +364,12 @@ describe('configuration', () => {
 
 describe('logs', () => {
   it('never contain a token, at any level', async () => {
-    const spawned = await spawnHttpServer({ OAUTH_ISSUER: as.issuer, MCP_RESOURCE_URL: RESOURCE, OAUTH_SCOPES: 'mcp', LOG_LEVEL: 'trace' });
     const good = await as.machineToken(RESOURCE);
     const readOnly = await as.machineToken(RESOURCE, 'mcp');
     const expired = await forge({ exp: Math.floor(Date.now() / 1000) - 600 });
     const tokens = [good, readOnly, expired, 'garbage-token-value-1234567890'];
+    // Started last, so nothing between here and `finally` can leave it running.
+    const spawned = await spawnHttpServer({ OAUTH_ISSUER: as.issuer, MCP_RESOURCE_URL: RESOURCE, OAUTH_SCOPES: 'mcp', LOG_LEVEL: 'trace' });
     try {
       for (const token of tokens) await initialize(spawned.url, bearer(token));
       await call(spawned.url, good, 'append_note', { note: 'logged', text: 'x' });
