@@ -15,6 +15,8 @@ export const appendNote = defineTool({
   }),
   outputSchema: z.object({ uri: z.string(), line: z.number() }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
+  // With OAuth (OAUTH_ISSUER), only tokens granted this scope see and call the tool.
+  scopes: ['notes:write'],
   docs: `# append_note
 
 Appends one line to a note, creating the note if it does not exist yet.

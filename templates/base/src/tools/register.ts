@@ -2,6 +2,7 @@ import type { CallToolResult, McpServer } from '@modelcontextprotocol/server';
 import { ShuttingDownError } from '../lib/inflight.js';
 import { capText, renderData, shrinkToFit } from '../lib/results.js';
 import type { Services } from '../services.js';
+import { callerOf } from './scopes.js';
 import { errorResult, ToolError, type ToolDefinition } from './tool.js';
 
 /**
@@ -21,11 +22,12 @@ export function registerTool(server: McpServer, tool: ToolDefinition, services: 
       if (error instanceof ShuttingDownError) return errorResult(error.message);
       throw error;
     }
-    const logger = services.logger.child({ tool: name, requestId: ctx.mcpReq.id });
+    const caller = callerOf(ctx.http?.authInfo);
+    const logger = services.logger.child({ tool: name, requestId: ctx.mcpReq.id, ...(caller && { subject: caller.subject, clientId: caller.clientId }) });
     const started = performance.now();
     let outcome: 'ok' | 'error' = 'error';
     try {
-      const result = await tool.run(input, { signal: call.signal, logger, services });
+      const result = await tool.run(input, { signal: call.signal, logger, services, caller });
       outcome = result.isError ? 'error' : 'ok';
       return capResult(result, services.config.maxResultChars);
     } catch (error) {

@@ -3,6 +3,7 @@ import type * as z from 'zod';
 import type { Logger } from '../lib/logger.js';
 import { renderData } from '../lib/results.js';
 import type { Services } from '../services.js';
+import type { Caller } from './scopes.js';
 
 /** What a tool gets besides its input. Per call: never keep request state anywhere else (fix 3). */
 export interface ToolContext {
@@ -10,6 +11,8 @@ export interface ToolContext {
   signal: AbortSignal;
   logger: Logger;
   services: Services;
+  /** Who called, when the server checks OAuth access tokens (HTTP with OAUTH_ISSUER); otherwise undefined. */
+  caller?: Caller | undefined;
 }
 
 /**
@@ -39,6 +42,8 @@ export interface ToolDefinition<Input extends z.ZodObject = z.ZodObject, Output 
   /** The shape of `structuredContent`, for tools that return data (see above). */
   outputSchema?: Output;
   annotations?: ToolAnnotations;
+  /** OAuth scopes a caller's token must carry (HTTP with OAUTH_ISSUER); tokens without them do not see the tool. */
+  scopes?: readonly string[];
   docs: string;
   run(input: z.infer<Input>, context: ToolContext): Promise<CallToolResult>;
 }

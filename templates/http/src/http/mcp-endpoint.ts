@@ -51,7 +51,9 @@ export function createMcpEndpoint({ factory, streams, handshakes, logger }: McpE
     const untrack = inFlight.track(req, ids, abort);
     try {
       const request = await toWebRequest(req, parsedBody, { signal: abort.signal });
-      const response = await handler.fetch(request, parsedBody === undefined ? {} : { parsedBody });
+      // The verified token (OAuth) reaches the server factory and every handler as `authInfo`.
+      const { auth: authInfo } = requestState(req);
+      const response = await handler.fetch(request, { ...(parsedBody !== undefined && { parsedBody }), ...(authInfo && { authInfo }) });
       await writeResponse(response, res, { streams, tap, abort, ids, longLived: opensLongLivedStream(req.method, messages) });
     } finally {
       untrack();

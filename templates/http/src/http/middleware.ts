@@ -1,3 +1,4 @@
+import type { AuthInfo } from '@modelcontextprotocol/server';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
@@ -41,6 +42,8 @@ export interface RequestState {
   body?: unknown;
   /** Set by an auth link that can tell callers apart; a cancellation then reaches only that caller's calls. */
   caller?: CallerIdentity;
+  /** The verified OAuth access token's facts; the SDK hands them to the server factory and every handler. */
+  auth?: AuthInfo;
 }
 
 const states = new WeakMap<IncomingMessage, RequestState>();

@@ -8,6 +8,7 @@ import { healthz, readyz } from './health.js';
 import { messagesIn, opensLongLivedStream, type McpEndpoint } from './mcp-endpoint.js';
 import type { Metrics } from './metrics.js';
 import { compose, requestState, type Middleware } from './middleware.js';
+import type { OAuthResourceServer } from './oauth/index.js';
 import { JSONRPC, sendJson, sendJsonRpcError } from './respond.js';
 import type { StreamRegistry } from './streams.js';
 
@@ -25,6 +26,8 @@ export interface HttpAppOptions {
   metrics: Metrics;
   readiness: readonly ReadinessCheck[];
   logger: Logger;
+  /** Set with OAUTH_ISSUER: metadata served openly, MCP endpoints behind access tokens. */
+  oauth?: OAuthResourceServer | undefined;
 }
 
 export interface HttpApp {
@@ -44,19 +47,22 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   // The MCP endpoints' chain, in the order a request meets it. The order is the point:
   // - Host and Origin first: they are cheap, need nothing, and stop a DNS-rebound browser
   //   before it learns anything (not even whether a token is needed).
-  // - auth before anything reads the body, so a stranger cannot make the server buffer
-  //   MAX_BODY_BYTES or learn that it is shutting down.
+  // - auth (the static token, or an OAuth access token) before anything reads the body, so a
+  //   stranger cannot make the server buffer MAX_BODY_BYTES or learn that it is shutting down.
   // - refuse-while-draining before the body: a request that will be refused is not read.
   // - the body is parsed once, here; every later link and the SDK use that parse.
+  // - per-tool OAuth scopes after the body, because the tool a call names is in the body.
   // - the stream cap after the body, because a 2026-07-28 `subscriptions/listen` is known only
   //   from the body; it refuses only requests that open a long-lived stream, never a plain call.
   const mcpChain = compose(
     hostGuard(http.allowedHosts),
     originGuard(http.allowedOrigins),
     ...(http.authToken !== undefined ? [bearerAuth(http.authToken)] : []),
+    ...(options.oauth !== undefined ? [options.oauth.middleware] : []),
     refuseWhileDraining(() => draining),
     jsonBody(http.maxBodyBytes),
     countRequests(metrics),
+    ...(options.oauth !== undefined ? [toolScopes(options.oauth)] : []),
     limitLongLivedStreams(streams, options.legacy !== undefined),
     mcpRoutes(options.mcp, options.legacy),
   );
@@ -72,6 +78,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       res.writeHead(200, { 'content-type': contentType }).end(body);
       return;
     }
+    // RFC 9728 metadata is how a client finds the authorization server: open to everyone, like the probes.
+    if (options.oauth?.metadata(req, res)) return;
     if (isMcpRoute(method, pathname, options.legacy !== undefined)) return mcpChain(req, res);
     sendJson(res, 404, { error: `no route for ${method.slice(0, 16)} ${pathname.slice(0, 200)}` });
   }
@@ -128,6 +136,13 @@ function refuseWhileDraining(isDraining: () => boolean): Middleware {
       'retry-after': RETRY_AFTER_SECONDS,
       connection: 'close',
     });
+  };
+}
+
+/** A call to a tool whose scopes the token lacks gets 403 `insufficient_scope` (the spec's step-up). */
+function toolScopes(oauth: OAuthResourceServer): Middleware {
+  return async (req, res, next) => {
+    if (oauth.toolScopes(req, res, requestState(req).body)) await next();
   };
 }
 
