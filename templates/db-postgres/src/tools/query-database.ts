@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import { isStatementError } from '../db/database.js';
+import { DatabaseBusyError, isStatementError, PrivilegedRoleError, RowTooLargeError } from '../db/database.js';
 import { toJsonRow } from '../db/json-rows.js';
 import { capJsonItems, CursorError, decodeCursor, encodeCursor } from '../lib/results.js';
 import { defineTool, textResult, ToolError } from './tool.js';
@@ -33,6 +33,8 @@ hidden in a CTE), and a statement running longer than the server's statement tim
 - When there are more rows, the result ends with \`nextCursor\`: call again with the same \`sql\` and
   that \`cursor\`. A page is also cut short when its text would pass \`MAX_RESULT_CHARS\`; the
   cursor then continues right after the last row shown.
+- Only a query runs (SELECT, WITH … SELECT, VALUES, TABLE), one statement; nothing it does outlives
+  the call (the transaction is rolled back and the session reset), and cancelling the call cancels it.
 - SQL errors come back as tool errors with PostgreSQL's message.
 - The schema is described by the resources \`db://main/tables\` and \`db://main/tables/{table}/schema\`.`,
   async run({ sql, cursor }, { services, signal }) {
@@ -43,8 +45,11 @@ hidden in a CTE), and a statement running longer than the server's statement tim
       page = await services.db.withTransaction((connection) => connection.page(sql, offset, PAGE_ROWS), {
         readOnly: true,
         statementTimeoutMs: services.config.database.statementTimeoutMs,
+        signal,
       });
     } catch (error) {
+      if (signal.aborted) throw error;
+      if (error instanceof DatabaseBusyError || error instanceof RowTooLargeError || error instanceof PrivilegedRoleError) throw new ToolError(error.message);
       if (isStatementError(error)) throw new ToolError(`SQL error ${error.code}: ${error.message}`);
       if (isConnectionError(error)) throw new ToolError(`the database is unavailable (${error.message}); try again shortly`);
       throw error;
