@@ -54,8 +54,6 @@ class EmbeddedWorker {
       // A runaway result exhausts the worker's heap, not the server's: the worker dies and is replaced.
       resourceLimits: { maxOldGenerationSizeMb: 512 },
     });
-    // The worker never keeps the process alive (a stdio server exits when stdin closes).
-    this.worker.unref();
     this.ready = new Promise((resolve, reject) => {
       this.worker.on('message', (message: { ready?: true; id?: number; result?: QueryResult; error?: { message: string; code?: string; position?: string } }) => {
         if (message.ready) return resolve();
@@ -73,6 +71,9 @@ class EmbeddedWorker {
       this.worker.on('error', fail);
       this.worker.on('exit', (code) => fail(new Error(`exit code ${code}`)));
     });
+    // The worker never keeps the process alive (a stdio server exits when stdin closes). After the
+    // listeners: adding a 'message' listener refs the worker again.
+    this.worker.unref();
   }
 
   private readonly worker: Worker;
@@ -84,6 +85,7 @@ class EmbeddedWorker {
   /** One statement, given at most `timeoutMs`; past it, or on abort, the worker is stopped (a query cannot be interrupted otherwise). */
   query(sql: string, params: readonly unknown[], timeoutMs: number, signal?: AbortSignal): Promise<QueryResult> {
     if (this.stopped) return Promise.reject(this.stopped);
+    if (signal?.aborted) return Promise.reject(new EmbeddedError('canceling statement due to user request', '57014'));
     const id = this.nextId++;
     return new Promise<QueryResult>((resolve, reject) => {
       const timer = setTimeout(() => this.stop(new EmbeddedError('canceling statement due to statement timeout', '57014')), timeoutMs);

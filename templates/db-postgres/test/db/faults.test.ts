@@ -24,7 +24,7 @@ afterAll(async () => {
 const countOrders = async (database: Database) =>
   Number((await database.withConnection((c) => c.query<{ n: number }>('SELECT count(*)::int AS n FROM orders'))).rows[0]?.n);
 
-const readOnly = <T>(database: Database, sql: string, options: { signal?: AbortSignal; statementTimeoutMs?: number } = {}) =>
+const readOnly = (database: Database, sql: string, options: { signal?: AbortSignal; statementTimeoutMs?: number } = {}) =>
   database.withTransaction((c) => c.page(sql, 0, 100), { readOnly: true, ...options });
 
 describe(`limits and faults (${process.env.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'})`, () => {

@@ -48,12 +48,7 @@ describe('the role behind DATABASE_URL', () => {
     expect(entries.some((entry) => entry.level === 'warn' && /allowed by DB_ALLOW_PRIVILEGED=true/.test(entry.msg))).toBe(true);
   });
 
-  it.each([
-    ['pg_execute_server_program'],
-    ['pg_read_server_files'],
-    ['pg_write_server_files'],
-    ['pg_signal_backend'],
-  ])('refuses a role that is a member of %s', async (grant, context) => {
+  it.for(['pg_execute_server_program', 'pg_read_server_files', 'pg_write_server_files', 'pg_signal_backend'])('refuses a role that is a member of %s', async (grant, context) => {
     if (testDb.kind === 'pglite') return context.skip('needs a PostgreSQL server (DATABASE_URL)');
     await expect(open(await roleWith(grant))).rejects.toThrow(new RegExp(`which has ${grant}`));
   });
