@@ -118,11 +118,17 @@ export async function runTransaction<T>(connection: Connection, work: (connectio
 }
 
 /**
- * Puts a session back as it was when it connected, after any borrower: ends a transaction the
- * borrower left open, then DISCARD ALL (settings, role and session authorization, prepared
+ * Puts a session back as it was when it connected, after any borrower: DISCARD ALL (after ending
+ * a transaction the borrower left open) (settings, role and session authorization, prepared
  * statements, cursors, listeners, advisory locks, temporary tables, cached plans).
  */
 export async function resetSession(connection: Connection): Promise<void> {
-  await connection.query('ROLLBACK');
-  await connection.query('DISCARD ALL');
+  try {
+    await connection.query('DISCARD ALL');
+  } catch (error) {
+    // 25001: still inside a transaction (DISCARD ALL cannot run in one): end it, then discard.
+    if (!isStatementError(error) || error.code !== '25001') throw error;
+    await connection.query('ROLLBACK');
+    await connection.query('DISCARD ALL');
+  }
 }

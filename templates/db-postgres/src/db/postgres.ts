@@ -31,7 +31,7 @@ export interface PostgresOptions {
 /** How long a call waits for a free connection before "busy, retry". */
 const ACQUIRE_TIMEOUT_MS = 2_000;
 /** Callers allowed to wait per pooled connection; past that a call is told "busy" at once. */
-const WAITERS_PER_CONNECTION = 4;
+const WAITERS_PER_CONNECTION = 25;
 /** A statement still running this long past its own timeout means a dead server: drop the connection. */
 const DEADLINE_GRACE_MS = 2_000;
 
