@@ -71,9 +71,9 @@ class EmbeddedWorker {
       this.worker.on('error', fail);
       this.worker.on('exit', (code) => fail(new Error(`exit code ${code}`)));
     });
-    // The worker never keeps the process alive (a stdio server exits when stdin closes). After the
-    // listeners: adding a 'message' listener refs the worker again.
-    this.worker.unref();
+    // An idle worker never keeps the process alive (a stdio server exits when stdin closes); one
+    // that is starting or answering does. (Set after the listeners: adding one refs the worker.)
+    void this.ready.then(() => this.idleUnlessBusy(), () => {});
   }
 
   private readonly worker: Worker;
@@ -94,13 +94,19 @@ class EmbeddedWorker {
       const settle = (): void => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
+        this.idleUnlessBusy();
       };
+      this.worker.ref();
       this.pending.set(id, {
         resolve: (result) => (settle(), resolve(result)),
         reject: (error) => (settle(), reject(error)),
       });
       this.worker.postMessage({ id, sql, params: [...params], maxRowBytes: READ_LIMITS.maxRowBytes });
     });
+  }
+
+  private idleUnlessBusy(): void {
+    if (this.pending.size === 0) this.worker.unref();
   }
 
   stop(reason: Error): void {
@@ -139,7 +145,8 @@ export class PgliteDatabase implements Database {
 
   async check(signal: AbortSignal): Promise<void> {
     signal.throwIfAborted();
-    await this.withConnection((connection) => connection.query('SELECT 1'), { signal });
+    // Not passed on as a cancellation: a probe that gives up must not stop the database's work.
+    await this.withConnection((connection) => connection.query('SELECT 1'));
   }
 
   async close(): Promise<void> {

@@ -146,7 +146,8 @@ export class PostgresDatabase implements Database {
 
   async check(signal: AbortSignal): Promise<void> {
     signal.throwIfAborted();
-    await this.withConnection((connection) => connection.query('SELECT 1'), { signal });
+    // Not passed on as a cancellation: a probe that gives up must not stop the database's work.
+    await this.withConnection((connection) => connection.query('SELECT 1'));
   }
 
   close(): Promise<void> {

@@ -27,7 +27,8 @@ const countOrders = async (database: Database) =>
 const readOnly = (database: Database, sql: string, options: { signal?: AbortSignal; statementTimeoutMs?: number } = {}) =>
   database.withTransaction((c) => c.page(sql, 0, 100), { readOnly: true, ...options });
 
-describe(`limits and faults (${process.env.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'})`, () => {
+// Generous timeouts: several tests restart the embedded database, which starts and seeds itself again.
+describe(`limits and faults (${process.env.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'})`, { timeout: 120_000 }, () => {
   it('refuses a row larger than the row limit before reading it, and keeps working', async () => {
     const tooWide = `SELECT repeat('x', ${READ_LIMITS.maxRowBytes + 1024}) AS wide`;
     await expect(readOnly(db, tooWide, { statementTimeoutMs: 60_000 })).rejects.toBeInstanceOf(RowTooLargeError);
@@ -81,7 +82,7 @@ describe(`limits and faults (${process.env.DATABASE_URL ? 'PostgreSQL' : 'embedd
   });
 });
 
-describe(`query_database under load and connection loss (${process.env.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'})`, () => {
+describe(`query_database under load and connection loss (${process.env.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'})`, { timeout: 120_000 }, () => {
   it('answers "busy, retry" at once when every connection is taken and the wait is full; never "failed unexpectedly"', async () => {
     const services = await createTestServices({ ...testDb.env, DB_POOL_MAX: '2' });
     const client = await connectInMemory(services);

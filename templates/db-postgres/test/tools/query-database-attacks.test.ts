@@ -52,7 +52,7 @@ describe(`query_database against hostile SQL (${process.env.DATABASE_URL ? 'Post
   let clean: string;
   beforeAll(async () => {
     clean = await value(SESSION_STATE);
-  });
+  }, 120_000);
 
   it.each([
     ['a large object', "SELECT lo_create(0) AS oid"],
