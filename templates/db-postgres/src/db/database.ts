@@ -30,19 +30,18 @@ export interface Connection {
   page(sql: string, offset: number, limit: number): Promise<RowPage>;
 }
 
-export interface TransactionOptions {
+export interface TransactionOptions extends ConnectionOptions {
   /**
    * The database itself refuses writes, and the transaction always ends in ROLLBACK, so nothing
    * a read-only transaction does (large objects, NOTIFY, LISTEN, settings) outlives it.
    */
   readOnly?: boolean;
-  /** Cancels any statement that runs longer (PostgreSQL's statement_timeout). */
-  statementTimeoutMs?: number;
-  /** Aborting it cancels the running statement on the database and gives the connection back. */
-  signal?: AbortSignal;
 }
 
 export interface ConnectionOptions {
+  /** Cancels any statement that runs longer (PostgreSQL's statement_timeout; the server's setting when unset). */
+  statementTimeoutMs?: number;
+  /** Aborting it cancels the running statement on the database and gives the connection back. */
   signal?: AbortSignal;
 }
 

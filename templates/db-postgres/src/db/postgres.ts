@@ -32,7 +32,7 @@ export interface PostgresOptions {
 const ACQUIRE_TIMEOUT_MS = 2_000;
 /** Callers allowed to wait per pooled connection; past that a call is told "busy" at once. */
 const WAITERS_PER_CONNECTION = 25;
-/** A statement still running this long past its own timeout means a dead server: drop the connection. */
+/** A call still waiting this long past twice its statement timeout means a dead server: drop the connection. */
 const DEADLINE_GRACE_MS = 2_000;
 
 /**
@@ -113,11 +113,12 @@ export class PostgresDatabase implements Database {
       sendCancelRequest(client, this.logger);
     };
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    // If the server stops answering (no reply even to the statement timeout), drop the connection.
+    // If the server stops answering (a call is a few statements, each within the statement
+    // timeout: twice that is already far past it), drop the connection.
     const deadline = setTimeout(() => {
       broken ??= new Error('no answer from the database within the statement timeout');
       destroySocket(client, broken);
-    }, this.options.statementTimeoutMs + DEADLINE_GRACE_MS);
+    }, 2 * (options.statementTimeoutMs ?? this.options.statementTimeoutMs) + DEADLINE_GRACE_MS);
     deadline.unref();
     try {
       if (options.signal?.aborted) throw options.signal.reason;
