@@ -33,5 +33,7 @@ export async function openDatabase({ database }: Config, logger: Logger): Promis
     return db;
   }
   logger.info('DATABASE_URL is not set: using an embedded PostgreSQL (PGlite) in memory, with example data');
-  return new PgliteDatabase({ seedSql: SEED_SQL, statementTimeoutMs: database.statementTimeoutMs });
+  const embedded = new PgliteDatabase({ seedSql: SEED_SQL, statementTimeoutMs: database.statementTimeoutMs });
+  await embedded.open();
+  return embedded;
 }

@@ -153,6 +153,11 @@ export class PgliteDatabase implements Database {
     await this.turns.run('connection', () => this.current?.stop(new Error('the database is closed')));
   }
 
+  /** Starts the worker and seeds it, so the first call and the first readiness probe need not wait. */
+  async open(): Promise<void> {
+    await this.start();
+  }
+
   /** The running worker, or a new one (started and seeded) when there is none or it was stopped. */
   private async start(): Promise<EmbeddedWorker> {
     if (!this.current?.alive) this.current = new EmbeddedWorker(this.options.seedSql);
