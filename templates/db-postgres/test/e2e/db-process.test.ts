@@ -17,7 +17,10 @@ beforeAll(async () => {
   testDb = await prepareTestDatabase();
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'mcp-db-e2e-'));
 });
+const spawned: ChildProcessWithoutNullStreams[] = [];
 afterAll(async () => {
+  // A failed test must not leave its server running.
+  for (const child of spawned) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   rmSync(dataDir, { recursive: true, force: true });
   await testDb.cleanup();
 });
@@ -36,6 +39,7 @@ function spawnServer(env: Record<string, string>): Spawned {
     env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, PORT: '0', ...testDb.env, ...env },
     stdio: 'pipe',
   });
+  spawned.push(child);
   let out = '';
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
