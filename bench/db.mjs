@@ -62,6 +62,53 @@ const ms = performance.now() - started;
 process.stdout.write(JSON.stringify({ bytes, ms, chars: text.length, maxRssKb: process.resourceUsage().maxRSS }));
 `;
 
+const LOAD_SCRIPT = `// query_database's path under load and on a 400 MB result: latency, error mix, peak RSS, event-loop stalls.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { PostgresDatabase } from './dist/db/postgres.js';
+import { createLogger } from './dist/lib/logger.js';
+
+// The bench connects as whatever BENCH_DATABASE_URL is (a superuser in CI): allowed here only.
+const db = new PostgresDatabase({ url: process.env.URL, poolMax: 10, statementTimeoutMs: 60000, allowPrivileged: true }, createLogger('silent'));
+const page = (sql, offset = 0) => db.withTransaction((c) => c.page(sql, offset, 100), { readOnly: true });
+await page('SELECT 1');
+
+const loop = monitorEventLoopDelay({ resolution: 10 });
+const latencies = [];
+const mix = {};
+loop.enable();
+await Promise.all(Array.from({ length: 2000 }, async () => {
+  const started = performance.now();
+  try {
+    await page('SELECT pg_sleep(0.005)');
+    mix.ok = (mix.ok ?? 0) + 1;
+  } catch (error) {
+    const kind = error.name === 'DatabaseBusyError' ? 'busy' : 'other: ' + error.message;
+    mix[kind] = (mix[kind] ?? 0) + 1;
+  }
+  latencies.push(performance.now() - started);
+}));
+loop.disable();
+latencies.sort((a, b) => a - b);
+const overload = { p50: latencies[1000], p99: latencies[1980], mix, loopMaxMs: loop.max / 1e6 };
+
+let peakRss = 0;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+const bigLoop = monitorEventLoopDelay({ resolution: 10 });
+bigLoop.enable();
+let rows = 0;
+let offset = 0;
+for (let more = true; more; ) {
+  const result = await page("SELECT n, repeat('x', 1000000) AS v FROM generate_series(1, 400) AS n", offset);
+  rows += result.rows.length;
+  offset += result.rows.length;
+  more = result.more;
+}
+bigLoop.disable();
+clearInterval(sampler);
+await db.close();
+process.stdout.write(JSON.stringify({ overload, big: { rows, peakRssMb: peakRss / 2 ** 20, loopMaxMs: bigLoop.max / 1e6 } }));
+`;
+
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
@@ -79,12 +126,16 @@ export async function benchDb() {
     execFileSync('npm', ['run', 'build'], { cwd: repo, stdio: 'ignore' });
     writeFileSync(path.join(repo, 'bench-pool.mjs'), POOL_SCRIPT);
     writeFileSync(path.join(repo, 'bench-shape.mjs'), SHAPE_SCRIPT);
+    writeFileSync(path.join(repo, 'bench-load.mjs'), LOAD_SCRIPT);
 
     step('pool vs one shared connection');
     const env = { ...process.env, URL: url, ROUNDS: process.env.BENCH_ROUNDS ?? '3', ROUND_MS: process.env.BENCH_ROUND_MS ?? '3000' };
     const pool = JSON.parse(execFileSync(process.execPath, ['bench-pool.mjs'], { cwd: repo, env }).toString());
     const p = { qps: median(pool.pool.map((r) => r.qps)), p99: median(pool.pool.map((r) => r.p99)) };
     const s = { qps: median(pool.single.map((r) => r.qps)), p99: median(pool.single.map((r) => r.p99)) };
+
+    step('query_database under 2,000 concurrent calls, and a 400 MB result');
+    const load = JSON.parse(execFileSync(process.execPath, ['bench-load.mjs'], { cwd: repo, env }).toString());
 
     step('shaping a 10 MB page');
     const shapeRuns = Array.from({ length: 5 }, () => ['0', '1'].map((shape) =>
@@ -109,6 +160,16 @@ interleaved rounds, medians.
 | one shared \`pg.Client\` (what the seeds warn about) | ${s.qps.toFixed(0)} | ${s.p99.toFixed(1)} |
 
 The pool serves ${(p.qps / s.qps).toFixed(2)}× the queries per second of a single connection on this ${os.cpus().length}-core machine.
+
+## query_database under overload, and a 400 MB result
+
+2,000 calls at once on \`DB_POOL_MAX=10\` (\`SELECT pg_sleep(0.005)\` through the tool's read-only
+path: bounded wait for a connection, "busy, retry" past it):
+p50 ${load.overload.p50.toFixed(0)} ms, p99 ${load.overload.p99.toFixed(0)} ms; outcomes ${Object.entries(load.overload.mix).map(([kind, n]) => `${kind} ${n}`).join(', ')};
+longest event-loop stall ${load.overload.loopMaxMs.toFixed(0)} ms.
+
+Paging through a 400 MB result (400 rows of 1 MB) to the end: ${load.big.rows} rows, peak RSS
+${load.big.peakRssMb.toFixed(0)} MB, longest event-loop stall ${load.big.loopMaxMs.toFixed(0)} ms.
 
 ## Shaping a 10 MB page of rows
 

@@ -10,7 +10,8 @@ const databaseUrl = process.env.E2E_DATABASE_URL;
 const pgCtl = process.env.E2E_PG_CTL;
 
 beforeAll(async () => {
-  await generate(repo, ['--transport', 'http', '--db', 'postgres']);
+  // stdio too, so the repo's own process tests cover stdin EOF and shutdown with the database.
+  await generate(repo, ['--transport', 'stdio,http', '--db', 'postgres']);
 });
 
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
@@ -45,7 +46,8 @@ describe('generated server with --db postgres', () => {
 
     it('reports unready while the database is down, keeps running, and recovers', async (context) => {
       if (!databaseUrl || !pgCtl) return context.skip('needs E2E_DATABASE_URL and E2E_PG_CTL: run bash .ci/run');
-      // Seed a schema of its own with the generated example data, using the repo's own pg and seed.
+      // Seed a schema of its own with the generated example data, using the repo's own pg and seed,
+      // and an ordinary role to serve it (the server refuses the superuser E2E_DATABASE_URL is).
       const schema = 'e2e_restart';
       await execa(
         'node',
@@ -55,11 +57,16 @@ describe('generated server with --db postgres', () => {
           `import pg from 'pg'; import { SEED_SQL } from './dist/db/seed.js';
            const c = new pg.Client({ connectionString: process.env.URL }); await c.connect();
            await c.query('DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}; SET search_path TO ${schema}');
-           await c.query(SEED_SQL); await c.end();`,
+           await c.query(SEED_SQL);
+           await c.query("DROP ROLE IF EXISTS ${schema}_reader; CREATE ROLE ${schema}_reader LOGIN PASSWORD 'e2e-reader'");
+           await c.query('GRANT USAGE ON SCHEMA ${schema} TO ${schema}_reader; GRANT SELECT ON ALL TABLES IN SCHEMA ${schema} TO ${schema}_reader');
+           await c.end();`,
         ],
         { cwd: repo, env: { URL: databaseUrl } },
       );
       const url = new URL(databaseUrl);
+      url.username = `${schema}_reader`;
+      url.password = 'e2e-reader';
       url.searchParams.set('options', `-c search_path=${schema}`);
       server = await startHttpServer(repo, { DATABASE_URL: url.toString() });
       const base = server.url;

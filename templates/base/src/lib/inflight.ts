@@ -24,6 +24,9 @@ export interface ToolCallObserver {
  * The tool calls running right now. Shutdown (fix 8) waits for them, up to a deadline, then
  * aborts the rest through their signals; once draining starts, new calls are refused.
  */
+/** How long aborted calls get to send their replies at the shutdown deadline. */
+const ABORT_GRACE_MS = 1_000;
+
 export class InFlightCalls {
   private readonly calls = new Map<AbortController, string>();
   private draining = false;
@@ -84,5 +87,24 @@ export class InFlightCalls {
       logger.warn({ tool }, 'aborting a tool call still running at the shutdown deadline');
       controller.abort(new Error('shutdown deadline reached'));
     }
+    // A moment for the aborted calls to answer their clients ("… was cancelled") before transports close.
+    if (this.calls.size > 0) await this.whenIdle(ABORT_GRACE_MS);
+    // A call ends just before the SDK sends its reply: let that reply go out first.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  private async whenIdle(timeoutMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const idle = await Promise.race([
+      new Promise<true>((resolve) => {
+        this.idle = () => resolve(true);
+      }),
+      new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    this.idle = undefined;
+    return idle;
   }
 }

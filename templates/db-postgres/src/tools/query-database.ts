@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import { isStatementError } from '../db/database.js';
+import { DatabaseBusyError, isStatementError, PrivilegedRoleError, RowTooLargeError } from '../db/database.js';
 import { toJsonRow } from '../db/json-rows.js';
 import { CursorError, decodeCursor, encodeCursor, pagedResult } from '../lib/results.js';
 import { dataResult, defineTool, ToolError } from './tool.js';
@@ -43,6 +43,8 @@ running longer than the server's statement timeout (\`DB_STATEMENT_TIMEOUT_MS\`)
 - A single row larger than \`MAX_RESULT_CHARS\` is shown shortened: each long value keeps its start
   and ends with \`… [N more characters cut]\`. Select fewer columns or \`substring(col, from, n)\` to
   read the rest.
+- Only a query runs (SELECT, WITH … SELECT, VALUES, TABLE), one statement; nothing it does outlives
+  the call (the transaction is rolled back and the session reset), and cancelling the call cancels it.
 - SQL errors come back as tool errors with PostgreSQL's message.
 - The schema is described by the resources \`db://main/tables\` and \`db://main/tables/{table}/schema\`.`,
   async run({ sql, cursor }, { services, signal }) {
@@ -53,8 +55,11 @@ running longer than the server's statement timeout (\`DB_STATEMENT_TIMEOUT_MS\`)
       page = await services.db.withTransaction((connection) => connection.page(sql, offset, PAGE_ROWS), {
         readOnly: true,
         statementTimeoutMs: services.config.database.statementTimeoutMs,
+        signal,
       });
     } catch (error) {
+      if (signal.aborted) throw error;
+      if (error instanceof DatabaseBusyError || error instanceof RowTooLargeError || error instanceof PrivilegedRoleError) throw new ToolError(error.message);
       if (isStatementError(error)) throw new ToolError(`SQL error ${error.code}: ${error.message}`);
       if (isConnectionError(error)) throw new ToolError(`the database is unavailable (${error.message}); try again shortly`);
       throw error;
