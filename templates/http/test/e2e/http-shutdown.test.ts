@@ -3,6 +3,7 @@ import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as V1StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawnHttpServer, type HttpServerProcess } from '../helpers/http-process.js';
+import { sigtermAtReadyLine } from '../helpers/signal-at-ready.js';
 import {
   holdRequest,
   initializeRequest,
@@ -154,6 +155,15 @@ describe('graceful shutdown on SIGTERM (built server)', () => {
       expect(cancelledResult || closedForShutdown, `last event: ${JSON.stringify(last)}`).toBe(true);
     }
   });
+
+  // The signal handlers must be in place before the server says it listens: a supervisor (or a
+  // rolling update) may stop it at once. Several tries, because the window it guards is short.
+  it('exits 0 on a SIGTERM sent the moment it logs "listening", every time', async () => {
+    for (let attempt = 1; attempt <= 10; attempt++) {
+      const { stderr, ...exit } = await sigtermAtReadyLine({ MCP_TRANSPORT: 'http', HOST: '127.0.0.1', PORT: '0' }, 'listening');
+      expect(exit, `attempt ${attempt}; stderr:\n${stderr}`).toEqual({ code: 0, signal: null });
+    }
+  }, 180_000);
 
   it('exits at once, non-zero, on a second SIGTERM during the drain', async () => {
     const proc = await spawn();
