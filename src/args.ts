@@ -86,24 +86,35 @@ function describeParseError(error: unknown): string {
   return `${message.split('\n')[0] ?? message} (see --help)`;
 }
 
-export const HELP = `Usage: create-mcp-prod [dir] [options]         create a new MCP server repo
-       create-mcp-prod add-tool <name> [options]  add a tool to the repo in the current dir
-       create-mcp-prod check                      exit 1 if generated files drifted from the templates
-       create-mcp-prod update                     re-apply newer templates, keeping your edits
+/**
+ * The commands `--help` lists: only those that work in this version. A command module in
+ * src/commands/ adds its line here when it ships (add-tool, check and update are planned).
+ */
+const COMMAND_USAGE: readonly (readonly [usage: string, summary: string])[] = [
+  ['create-mcp-prod [dir] [options]', 'create a new MCP server repo'],
+];
+
+const usageLines = COMMAND_USAGE.map(([usage, summary], index) => `${index === 0 ? 'Usage: ' : '       '}${usage.padEnd(40)} ${summary}`);
+
+export const HELP = `${usageLines.join('\n')}
 
 Create options:
   --name <name>           npm package name (default: the directory name)
   --description <text>    one-line description
   --transport <list>      comma list of stdio, http, sse (default: stdio; sse implies http)
   --db <postgres|none>    database option (default: none)
-  --answers <file.json>   read answers from a JSON file ({ name, description, transport, db })
+  --answers <file.json>   read answers from a JSON file ({ name, description, transport, db }; up to 64 KiB)
   -y, --yes               use defaults for every unanswered question; never prompt
   --no-install            do not install dependencies
   --no-git                do not create a git repository
-  --force                 allow a non-empty target directory (existing files are kept unless generated)
+  --force                 allow a non-empty target directory; every file it replaces is listed and
+                          your version kept under .mcp-prod-backup/<time>/
   --dry-run               print the files that would be written, write nothing
   -h, --help              show this help
   -v, --version           show the version
 
 Without a terminal, every question needs a flag, --answers or --yes.
+
+Exit codes: 0 done; 1 failed (nothing half-written); 64 bad usage or input; 66 the answers file
+cannot be read; 130 cancelled (Ctrl-C).
 Docs: the generated README.md explains the server it writes.`;
