@@ -14,7 +14,11 @@ import { generatorPackage } from '../version.js';
 export async function create(args: CliArgs): Promise<number> {
   const cwd = process.cwd();
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
-  const { answers, dir } = await resolveAnswers(args, interactive);
+  const checkTarget = (dir: string) => {
+    const targetDir = path.resolve(cwd, dir);
+    return assertTargetUsable(targetDir, args.force, displayPath(cwd, targetDir));
+  };
+  const { answers, dir } = await resolveAnswers(args, interactive, { checkTarget });
   const ctx: CreateContext = {
     cwd,
     targetDir: path.resolve(cwd, dir),
