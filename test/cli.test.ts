@@ -312,6 +312,28 @@ describe('cli: target directory', () => {
     expect(await readdir(cwd)).toEqual(['taken']);
   });
 
+  it('--force lists every file it replaces and where the user\'s versions are kept', async () => {
+    const cwd = await tempDir();
+    const target = path.join(cwd, 'taken');
+    await mkdir(target);
+    await writeFile(path.join(target, 'README.md'), 'my own readme');
+    const result = await cli(['taken', ...ALL_FLAGS, '--force'], { cwd });
+    expect(result.exitCode).toBe(0);
+    const backups = await readdir(path.join(target, '.mcp-prod-backup'));
+    expect(result.stdout).toContain(`Replacing 1 existing file (your versions go to ${path.join('taken', '.mcp-prod-backup', backups[0] ?? '')}/):\n  README.md\n`);
+    expect(await readFile(path.join(target, '.mcp-prod-backup', backups[0] ?? '', 'README.md'), 'utf8')).toBe('my own readme');
+  });
+
+  it('a target below a file: exit 1, one plain line (no "unexpected error")', async () => {
+    const cwd = await tempDir();
+    await writeFile(path.join(cwd, 'file'), 'content');
+    const result = await cli([path.join('file', 'server'), ...ALL_FLAGS], { cwd });
+    expect(result.exitCode).toBe(1);
+    expectOneErrorLine(result.stderr);
+    expect(result.stderr).toContain('a part of the path is a file, not a folder');
+    expect(result.stderr).not.toContain('unexpected');
+  });
+
   it('a file in the way: exit 1, one line, the file untouched', async () => {
     const cwd = await tempDir();
     await writeFile(path.join(cwd, 'file'), 'content');

@@ -38,7 +38,12 @@ export async function create(args: CliArgs): Promise<number> {
     return 0;
   }
 
-  const files = await writeAtomically(ctx.targetDir, (stagingDir) => renderRepo({ answers, destDir: stagingDir }));
+  const files = await writeAtomically(ctx.targetDir, (stagingDir) => renderRepo({ answers, destDir: stagingDir }), {
+    onReplace: (replaced, backupDir) => {
+      ctx.out.info(`Replacing ${replaced.length} existing file${replaced.length === 1 ? '' : 's'} (your versions go to ${displayPath(cwd, backupDir)}/):`);
+      for (const file of replaced) ctx.out.info(`  ${file.split(path.sep).join('/')}`);
+    },
+  });
   ctx.out.info(`Wrote ${files.size} files to ${shownAs}`);
   // Install before the first commit, so the lockfile (which the Dockerfile's `npm ci` needs) is in it.
   const installFailure = ctx.options.install ? await installDependencies(ctx).then(() => undefined, (error: unknown) => error) : undefined;
