@@ -3,7 +3,7 @@ import type { CliArgs } from '../args.js';
 import { consoleOutput, detectPackageManager, type CreateContext } from '../context.js';
 import { resolveAnswers } from '../steps/ask.js';
 import { initGit } from '../steps/git.js';
-import { installDependencies } from '../steps/install.js';
+import { InstallCancelledError, installDependencies } from '../steps/install.js';
 import { nextSteps } from '../steps/next-steps.js';
 import { renderRepo } from '../steps/render.js';
 import { assertTargetUsable, displayPath } from '../steps/target.js';
@@ -47,7 +47,8 @@ export async function create(args: CliArgs): Promise<number> {
   ctx.out.info(`Wrote ${files.size} files to ${shownAs}`);
   // Install before the first commit, so the lockfile (which the Dockerfile's `npm ci` needs) is in it.
   const installFailure = ctx.options.install ? await installDependencies(ctx).then(() => undefined, (error: unknown) => error) : undefined;
-  if (ctx.options.git) await initGit(ctx);
+  // After Ctrl-C the user wants the program to stop: no repository is made behind their back.
+  if (ctx.options.git && !(installFailure instanceof InstallCancelledError)) await initGit(ctx);
   if (installFailure !== undefined) throw installFailure;
   ctx.out.info(nextSteps(ctx, ctx.options.install));
   return 0;
