@@ -38,6 +38,10 @@ export function originGuard(allowed: readonly string[]): Guard {
   };
 }
 
+export const STATIC_TOKEN_MISSING =
+  'no bearer token: this server takes the static token it was started with (MCP_AUTH_TOKEN) as "Authorization: Bearer <token>"; it has no OAuth sign-in';
+export const STATIC_TOKEN_WRONG = 'wrong bearer token: it is not the MCP_AUTH_TOKEN this server was started with';
+
 export function bearerGuard(token: string): Guard {
   const expected = digest(token);
   return (req, res) => {
@@ -45,9 +49,15 @@ export function bearerGuard(token: string): Guard {
     const match = /^Bearer\s+(.+)$/i.exec(header);
     // Compare fixed-length digests in constant time, so timing reveals nothing about the token.
     if (match?.[1] !== undefined && timingSafeEqual(digest(match[1].trim()), expected)) return true;
-    sendJsonRpcError(res, 401, JSONRPC.serverError, 'missing or invalid bearer token', {
-      'www-authenticate': match ? 'Bearer realm="mcp", error="invalid_token"' : 'Bearer realm="mcp"',
-    });
+    // Said for the person reading a client's error: which token, and that no OAuth sign-in exists
+    // here (no resource_metadata in the challenge, so clients have nothing to discover).
+    if (!match) {
+      sendJsonRpcError(res, 401, JSONRPC.serverError, STATIC_TOKEN_MISSING, { 'www-authenticate': 'Bearer realm="mcp"' });
+    } else {
+      sendJsonRpcError(res, 401, JSONRPC.serverError, STATIC_TOKEN_WRONG, {
+        'www-authenticate': `Bearer realm="mcp", error="invalid_token", error_description="${STATIC_TOKEN_WRONG}"`,
+      });
+    }
     return false;
   };
 }
