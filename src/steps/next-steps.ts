@@ -3,7 +3,7 @@ import type { CreateContext } from '../context.js';
 import { displayPath } from './target.js';
 
 /** The commands to run next and ready-made client configuration for the new server. */
-export function nextSteps(ctx: CreateContext, installed: boolean): string {
+export function nextSteps(ctx: Pick<CreateContext, 'answers' | 'packageManager' | 'cwd' | 'targetDir'>, installed: boolean): string {
   const { answers, packageManager: pm } = ctx;
   const where = displayPath(ctx.cwd, ctx.targetDir);
   // `<pm> run <script>` runs the package script with every manager (`bun test` would not).
