@@ -99,31 +99,55 @@ function describeParseError(error: unknown): string {
   return `${message.split('\n')[0] ?? message} (see --help)`;
 }
 
-export const HELP = `Usage: create-mcp-prod [dir] [options]         create a new MCP server repo
-       create-mcp-prod add-tool <name> [--description <text>] [--yes]
-                                                  add a tool (module, test, registration) to this repo
-       create-mcp-prod add-resource <name> [--yes]  add a resource
-       create-mcp-prod add-prompt <name> [--yes]    add a prompt
-       create-mcp-prod check [--json] [--from-package <p>]
-                                                  0 in sync; 1 managed files changed or conflict markers left;
-                                                  64 not a generated repo; 69 the recorded version cannot be rendered
-       create-mcp-prod update [--dry-run] [--yes] [--commit] [--from-package <tarball-or-folder>]
-                                                  bring this repo to this version, merging your edits;
-                                                  0 done; 1 conflicts left; 64 usage (dirty tree, downgrade); 69 as check
+/** The commands `--help` lists, each with its usage and what it does. */
+const COMMAND_USAGE: readonly (readonly [usage: string, summary: string])[] = [
+  ['create-mcp-prod [dir] [options]', 'create a new MCP server repo'],
+  ['create-mcp-prod add-tool <name> [--description <text>] [--yes]', 'add a tool (module, test, registration) to this repo'],
+  ['create-mcp-prod add-resource <name> [--yes]', 'add a resource'],
+  ['create-mcp-prod add-prompt <name> [--yes]', 'add a prompt'],
+  ['create-mcp-prod check [--json] [--from-package <p>]', 'is this repo in step with its recorded version? 0 in sync; 1 managed files changed or conflict markers left; 64 not a generated repo; 69 the recorded version cannot be rendered'],
+  [
+    'create-mcp-prod update [--dry-run] [--yes] [--commit] [--from-package <tarball-or-folder>]',
+    'bring this repo to this version, merging your edits; 0 done; 1 conflicts left; 64 usage (dirty tree, downgrade); 69 as check',
+  ],
+];
+
+/** One command a paragraph: its usage, then what it does, wrapped under it. */
+const usageLines = COMMAND_USAGE.map(([usage, summary], index) => `${index === 0 ? 'Usage: ' : '       '}${usage}
+${wrap(summary, 70, '         ')}`);
+
+function wrap(text: string, width: number, indent: string): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(indent + line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '') lines.push(indent + line);
+  return lines.join('\n');
+}
+
+export const HELP = `${usageLines.join('\n')}
 
 Create options:
   --name <name>           npm package name (default: the directory name)
   --description <text>    one-line description
   --transport <list>      comma list of stdio, http, sse (default: stdio; sse implies http)
   --db <postgres|none>    database option (default: none)
-  --answers <file.json>   read answers from a JSON file ({ name, description, transport, db })
+  --answers <file.json>   read answers from a JSON file ({ name, description, transport, db }; up to 64 KiB)
   -y, --yes               use defaults for every unanswered question; never prompt
   --no-install            do not install dependencies
   --no-git                do not create a git repository
-  --force                 allow a non-empty target directory (existing files are kept unless generated)
+  --force                 allow a non-empty target directory; every file it replaces is listed and
+                          your version kept under .mcp-prod-backup/<time>/
   --dry-run               print the files that would be written, write nothing
   -h, --help              show this help
   -v, --version           show the version
 
 Without a terminal, every question needs a flag, --answers or --yes.
+
+Exit codes: 0 done; 1 failed (nothing half-written); 64 bad usage or input; 66 the answers file
+cannot be read; 130 cancelled (Ctrl-C).
 Docs: the generated README.md explains the server it writes.`;

@@ -3,6 +3,14 @@ import { HELP, parseCliArgs, type CliArgs } from './args.js';
 import { CliError, ExitCode } from './errors.js';
 import { generatorPackage } from './version.js';
 
+// A reader that stops early (`create-mcp-prod --dry-run | head`) closes our stdout: the rest of the
+// output has nowhere to go, which is not an error. Writes are dropped and the run goes on, so a
+// create in progress still finishes (or rolls back) as it would have.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return;
+  throw error;
+});
+
 /** argv → command. Command modules are imported only when needed so `--help` and `--version` start fast. */
 async function main(argv: readonly string[]): Promise<number> {
   const args = parseCliArgs(argv);

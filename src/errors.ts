@@ -31,3 +31,24 @@ export class CancelledError extends CliError {
     this.name = 'CancelledError';
   }
 }
+
+const FILE_SYSTEM_PROBLEMS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  ENAMETOOLONG: 'the path is too long',
+  ELOOP: 'too many symbolic links in the path',
+  EEXIST: 'something with that name is already there',
+};
+
+/** A file-system failure as one plain line: `<doing what>: <why>`, never a stack or a bare code. */
+export function fileSystemError(error: unknown, doing: string): CliError {
+  if (error instanceof CliError) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  const why = (code !== undefined && FILE_SYSTEM_PROBLEMS[code]) || (code ?? (error instanceof Error ? error.message : String(error)));
+  const where = (error as NodeJS.ErrnoException).path;
+  return new CliError(`${doing}: ${why}${where !== undefined && code !== undefined ? ` (${where})` : ''}`);
+}

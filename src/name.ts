@@ -16,9 +16,14 @@ export function defaultDirFor(name: string): string {
   return name.startsWith('@') ? name.slice(name.indexOf('/') + 1) : name;
 }
 
-/** A directory's basename turned into a plausible package name: `My Server` → `my-server`. */
+/**
+ * A directory's basename turned into a plausible package name: `My Server` → `my-server`,
+ * `café` → `cafe` (accents are dropped, the letters kept; npm names are ASCII).
+ */
 export function nameFromDir(dir: string): string {
   const name = dir
+    .normalize('NFKD')
+    .replace(/\p{Mark}+/gu, '')
     .toLowerCase()
     .trim()
     .replace(/[^a-z0-9._-]+/g, '-')

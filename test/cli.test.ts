@@ -1,10 +1,12 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { once } from 'node:events';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { HELP } from '../src/args.js';
+import { COMMANDS, HELP } from '../src/args.js';
 import type { Manifest } from '../src/render/manifest.js';
 import { exists, readTree, snapshotTree, useTempDirs } from './helpers/fs.js';
 
@@ -47,6 +49,23 @@ describe('cli: --help and --version', () => {
       expect(result.stdout).toContain(option);
     }
     expect(result.stderr).toBe('');
+  });
+
+  it('lists a command only when it works', async () => {
+    const cwd = await tempDir();
+    for (const command of COMMANDS.filter((name) => name !== 'create')) {
+      const result = await cli([command], { cwd });
+      const works = !result.stderr.includes('not available');
+      expect(HELP.includes(`create-mcp-prod ${command}`), `${command}: listed in --help ⇔ it works`).toBe(works);
+    }
+  });
+
+  it('documents every exit code, 66 included, in --help and in the README', async () => {
+    const readme = await readFile(path.join(packageRoot, 'README.md'), 'utf8');
+    for (const code of ['0', '1', '64', '66', '130']) {
+      expect(HELP).toMatch(new RegExp(`\\b${code} [a-z]`));
+      expect(readme).toMatch(new RegExp(`\`${code}\``));
+    }
   });
 
   it('-h is --help', async () => {
@@ -189,6 +208,20 @@ describe('cli: --dry-run', () => {
   });
 });
 
+describe('cli: a reader that stops early', () => {
+  it('--dry-run into a closed stdout (| head) ends quietly with exit 0, no stack trace', async () => {
+    const cwd = await tempDir();
+    const child = spawn('node', [cliPath, '--dry-run', '--yes', 'demo'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Closed before the first write, as `head` does once it has its lines: every write meets EPIPE.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+});
+
 describe('cli: bad input', () => {
   it('an invalid --name: exit 64, one stderr line, nothing written', async () => {
     const cwd = await tempDir();
@@ -277,6 +310,28 @@ describe('cli: target directory', () => {
     expect(await exists(path.join(target, 'package.json'))).toBe(true);
     expect(await exists(path.join(target, '.mcp-prod.json'))).toBe(true);
     expect(await readdir(cwd)).toEqual(['taken']);
+  });
+
+  it('--force lists every file it replaces and where the user\'s versions are kept', async () => {
+    const cwd = await tempDir();
+    const target = path.join(cwd, 'taken');
+    await mkdir(target);
+    await writeFile(path.join(target, 'README.md'), 'my own readme');
+    const result = await cli(['taken', ...ALL_FLAGS, '--force'], { cwd });
+    expect(result.exitCode).toBe(0);
+    const backups = await readdir(path.join(target, '.mcp-prod-backup'));
+    expect(result.stdout).toContain(`Replacing 1 existing file (your versions go to ${path.join('taken', '.mcp-prod-backup', backups[0] ?? '')}/):\n  README.md\n`);
+    expect(await readFile(path.join(target, '.mcp-prod-backup', backups[0] ?? '', 'README.md'), 'utf8')).toBe('my own readme');
+  });
+
+  it('a target below a file: exit 1, one plain line (no "unexpected error")', async () => {
+    const cwd = await tempDir();
+    await writeFile(path.join(cwd, 'file'), 'content');
+    const result = await cli([path.join('file', 'server'), ...ALL_FLAGS], { cwd });
+    expect(result.exitCode).toBe(1);
+    expectOneErrorLine(result.stderr);
+    expect(result.stderr).toContain('a part of the path is a file, not a folder');
+    expect(result.stderr).not.toContain('unexpected');
   });
 
   it('a file in the way: exit 1, one line, the file untouched', async () => {

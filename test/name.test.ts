@@ -61,6 +61,11 @@ describe('nameFromDir', () => {
     ['--dash-', 'dash'],
     ['v1.2_x', 'v1.2_x'],
     ['UPPER_case', 'upper_case'],
+    // Accented letters keep their letter (NFC and NFD spellings alike), never vanish.
+    ['café', 'cafe'],
+    ['cafe\u0301', 'cafe'],
+    ['Crème Brûlée', 'creme-brulee'],
+    ['Ångström', 'angstrom'],
   ])('%j → %j', (dir, expected) => {
     expect(nameFromDir(dir)).toBe(expected);
   });

@@ -3,7 +3,7 @@ import type { CliArgs } from '../args.js';
 import { consoleOutput, detectPackageManager, type CreateContext } from '../context.js';
 import { resolveAnswers } from '../steps/ask.js';
 import { initGit } from '../steps/git.js';
-import { installDependencies } from '../steps/install.js';
+import { InstallCancelledError, installDependencies } from '../steps/install.js';
 import { nextSteps } from '../steps/next-steps.js';
 import { renderRepo } from '../steps/render.js';
 import { assertTargetUsable, displayPath } from '../steps/target.js';
@@ -14,7 +14,11 @@ import { generatorPackage } from '../version.js';
 export async function create(args: CliArgs): Promise<number> {
   const cwd = process.cwd();
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
-  const { answers, dir } = await resolveAnswers(args, interactive);
+  const checkTarget = (dir: string) => {
+    const targetDir = path.resolve(cwd, dir);
+    return assertTargetUsable(targetDir, args.force, displayPath(cwd, targetDir));
+  };
+  const { answers, dir } = await resolveAnswers(args, interactive, { checkTarget });
   const ctx: CreateContext = {
     cwd,
     targetDir: path.resolve(cwd, dir),
@@ -34,11 +38,17 @@ export async function create(args: CliArgs): Promise<number> {
     return 0;
   }
 
-  const files = await writeAtomically(ctx.targetDir, (stagingDir) => renderRepo({ answers, destDir: stagingDir }));
+  const files = await writeAtomically(ctx.targetDir, (stagingDir) => renderRepo({ answers, destDir: stagingDir }), {
+    onReplace: (replaced, backupDir) => {
+      ctx.out.info(`Replacing ${replaced.length} existing file${replaced.length === 1 ? '' : 's'} (your versions go to ${displayPath(cwd, backupDir)}/):`);
+      for (const file of replaced) ctx.out.info(`  ${file.split(path.sep).join('/')}`);
+    },
+  });
   ctx.out.info(`Wrote ${files.size} files to ${shownAs}`);
   // Install before the first commit, so the lockfile (which the Dockerfile's `npm ci` needs) is in it.
   const installFailure = ctx.options.install ? await installDependencies(ctx).then(() => undefined, (error: unknown) => error) : undefined;
-  if (ctx.options.git) await initGit(ctx);
+  // After Ctrl-C the user wants the program to stop: no repository is made behind their back.
+  if (ctx.options.git && !(installFailure instanceof InstallCancelledError)) await initGit(ctx);
   if (installFailure !== undefined) throw installFailure;
   ctx.out.info(nextSteps(ctx, ctx.options.install));
   return 0;

@@ -4,7 +4,7 @@ import type { CreateContext } from '../context.js';
  * `git init` and a first commit, so `create-mcp-prod update` later has a clean base to merge
  * against. Skipped inside an existing work tree; a missing git is a warning, not a failure.
  */
-export async function initGit(ctx: CreateContext): Promise<void> {
+export async function initGit(ctx: Pick<CreateContext, 'targetDir' | 'generatorVersion' | 'out'>): Promise<void> {
   const { execa } = await import('execa');
   const git = (args: string[]) => execa('git', args, { cwd: ctx.targetDir, stdin: 'ignore' });
   try {

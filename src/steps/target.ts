@@ -1,6 +1,6 @@
 import { lstat, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { CliError, ExitCode } from '../errors.js';
+import { CliError, ExitCode, fileSystemError } from '../errors.js';
 
 /**
  * The target must not exist, or be an empty directory, unless `--force`. A non-empty target is
@@ -9,7 +9,7 @@ import { CliError, ExitCode } from '../errors.js';
 export async function assertTargetUsable(targetDir: string, force: boolean, shownAs: string): Promise<void> {
   const entry = await lstat(targetDir).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;
-    throw error;
+    throw fileSystemError(error, `cannot use ${shownAs} as the target`);
   });
   if (entry === undefined) return;
   // A symbolic link to a directory is used as that directory; a broken one is refused, not replaced.
@@ -17,7 +17,11 @@ export async function assertTargetUsable(targetDir: string, force: boolean, show
   if (found === undefined) throw new CliError(`target ${shownAs} is a broken symbolic link`);
   if (!found.isDirectory()) throw new CliError(`target ${shownAs} exists and is not a directory`);
   if (force) return;
-  const entries = (await readdir(targetDir)).sort();
+  const entries = (
+    await readdir(targetDir).catch((error: unknown) => {
+      throw fileSystemError(error, `cannot use ${shownAs} as the target`);
+    })
+  ).sort();
   if (entries.length === 0) return;
   const shown = entries.slice(0, 5).join(', ');
   const more = entries.length > 5 ? ` and ${entries.length - 5} more` : '';

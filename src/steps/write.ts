@@ -1,76 +1,190 @@
-import { lstat, mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { CancelledError, CliError } from '../errors.js';
+import { CancelledError, CliError, ExitCode, fileSystemError } from '../errors.js';
+
+/** Where `--force` keeps the user's version of each file it replaces, inside the target. */
+export const BACKUP_DIR = '.mcp-prod-backup';
+
+export interface WriteOptions {
+  /** Told, before anything moves, which existing files are replaced and where their old version goes. */
+  onReplace?: (files: readonly string[], backupDir: string) => void;
+  /** Called after each file moves into an existing target (progress; tests use it to interrupt). */
+  onFileMoved?: (file: string) => void;
+}
 
 /**
- * Renders into a staging folder beside the target, then moves it into place, so an error or
- * Ctrl-C at any point leaves the target as it was. The staging folder is removed on every exit path.
+ * Renders into a staging folder, then moves it into place, so an error or Ctrl-C at any point
+ * leaves the target as it was:
+ * - a new target is staged beside it and appears with one rename (atomic on one filesystem);
+ * - an existing target (`.`, an empty folder, or `--force`) is staged inside itself, which works
+ *   when its parent is not writable (common in containers), and receives the files one by one
+ *   with a journal: on an error or Ctrl-C during the move, every step is undone. A file it
+ *   replaces is first moved to `.mcp-prod-backup/<time>/`, so the user's version is never lost.
+ * The root folder gets the mode a plain `mkdir` would give (umask), not the staging folder's 0700.
  */
-export async function writeAtomically<T>(targetDir: string, fill: (stagingDir: string) => Promise<T>): Promise<T> {
-  const parent = path.dirname(targetDir);
-  // The first folder this call created, if any: removed again when the write does not complete.
-  const createdParent = await mkdir(parent, { recursive: true });
-  const stagingDir = await mkdtemp(path.join(parent, `.${path.basename(targetDir)}.create-mcp-prod-`));
+export async function writeAtomically<T>(
+  targetDir: string,
+  fill: (stagingDir: string) => Promise<T>,
+  options: WriteOptions = {},
+): Promise<T> {
+  const targetExists = (await stat(targetDir).catch(() => undefined)) !== undefined;
+  let createdParent: string | undefined;
+  let staging: string;
+  try {
+    if (targetExists) {
+      staging = await mkdtemp(path.join(targetDir, '.create-mcp-prod-'));
+    } else {
+      const parent = path.dirname(targetDir);
+      createdParent = await mkdir(parent, { recursive: true });
+      staging = await mkdtemp(path.join(parent, `.${path.basename(targetDir)}.create-mcp-prod-`));
+    }
+  } catch (error) {
+    // `mkdir -p` through a file says EEXIST: the same problem as ENOTDIR, said the same way.
+    const code = (error as NodeJS.ErrnoException).code === 'EEXIST' ? 'ENOTDIR' : (error as NodeJS.ErrnoException).code;
+    throw fileSystemError(Object.assign(new Error(), { code, path: (error as NodeJS.ErrnoException).path }), `cannot write ${targetDir}`);
+  }
+  const root = path.join(staging, 'repo');
+
   const cleanUp = (): void => {
-    rmSync(stagingDir, { recursive: true, force: true });
+    rmSync(staging, { recursive: true, force: true });
     if (createdParent !== undefined) rmSync(createdParent, { recursive: true, force: true });
   };
+  // While rendering, Ctrl-C removes the staging folder and exits; while moving, it only asks the
+  // move to stop, and the move undoes what it did before the error reaches the user.
+  let moving = false;
+  let interrupted = false;
   const onSigint = (): void => {
+    if (moving) {
+      interrupted = true;
+      return;
+    }
     cleanUp();
     process.exit(new CancelledError().exitCode);
   };
-  process.once('SIGINT', onSigint);
+  process.on('SIGINT', onSigint);
   try {
-    const result = await fill(stagingDir);
-    await moveIntoPlace(stagingDir, targetDir);
-    await rm(stagingDir, { recursive: true, force: true });
+    await mkdir(root);
+    const result = await fill(root);
+    moving = true;
+    const stop = (): boolean => interrupted;
+    if (targetExists) await mergeInto(root, targetDir, stop, options);
+    else await renameInto(root, targetDir, stop);
+    await rm(staging, { recursive: true, force: true });
     return result;
   } catch (error) {
     cleanUp();
+    if (error instanceof CliError) throw error;
+    if ((error as NodeJS.ErrnoException).code !== undefined) throw fileSystemError(error, `cannot write ${targetDir}`);
     throw error;
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
 }
 
-/**
- * A missing target is created by one rename (atomic on one filesystem). An existing directory
- * (empty, `.`, or non-empty with --force) keeps its identity and receives the staged files one
- * by one, after a check that no staged path collides with a different kind of entry, so the move
- * cannot fail halfway; every file is complete on disk before it is moved.
- */
-async function moveIntoPlace(stagingDir: string, targetDir: string): Promise<void> {
-  if ((await stat(targetDir).catch(() => undefined)) === undefined) {
-    await rename(stagingDir, targetDir);
-    return;
-  }
-  await assertNoCollisions(stagingDir, targetDir);
-  await mergeInto(stagingDir, targetDir);
+function cancelledUndone(targetDir: string): CliError {
+  return new CliError(`cancelled; nothing was written to ${targetDir}`, ExitCode.interrupted);
 }
 
-async function assertNoCollisions(from: string, to: string, shown = ''): Promise<void> {
-  for (const entry of await readdir(from, { withFileTypes: true })) {
-    const destination = path.join(to, entry.name);
-    const existing = await lstat(destination).catch(() => undefined);
-    const name = `${shown}${entry.name}`;
+async function renameInto(root: string, targetDir: string, stop: () => boolean): Promise<void> {
+  await rename(root, targetDir);
+  if (stop()) {
+    await rename(targetDir, root);
+    throw cancelledUndone(targetDir);
+  }
+}
+
+/** One step of a move into an existing folder, with what undoing it takes. */
+type Step = { kind: 'dir'; path: string } | { kind: 'file'; from: string; to: string } | { kind: 'backup'; from: string; to: string };
+
+async function mergeInto(root: string, targetDir: string, stop: () => boolean, options: WriteOptions): Promise<void> {
+  const files = await listFiles(root);
+  await assertNoCollisions(targetDir, files);
+  const replaced: string[] = [];
+  const unchanged = new Set<string>();
+  for (const file of files) {
+    const existing = await lstat(path.join(targetDir, file)).catch(() => undefined);
     if (existing === undefined) continue;
-    if (entry.isDirectory() && !existing.isDirectory()) {
-      throw new CliError(`cannot write ${name}/: a file with that name is in the way`);
+    if (existing.isFile() && (await sameContent(path.join(root, file), path.join(targetDir, file)))) unchanged.add(file);
+    else replaced.push(file);
+  }
+  const backupRoot = path.join(targetDir, BACKUP_DIR, new Date().toISOString().replace(/[:.]/g, '-'));
+  if (replaced.length > 0) options.onReplace?.(replaced, backupRoot);
+
+  const journal: Step[] = [];
+  try {
+    for (const file of files) {
+      if (unchanged.has(file)) continue;
+      const destination = path.join(targetDir, file);
+      await ensureDir(path.dirname(destination), journal);
+      if (replaced.includes(file)) {
+        const backup = path.join(backupRoot, file);
+        await ensureDir(path.dirname(backup), journal);
+        await rename(destination, backup);
+        journal.push({ kind: 'backup', from: destination, to: backup });
+      }
+      await rename(path.join(root, file), destination);
+      journal.push({ kind: 'file', from: path.join(root, file), to: destination });
+      options.onFileMoved?.(file);
+      if (stop()) throw cancelledUndone(targetDir);
     }
-    if (!entry.isDirectory() && existing.isDirectory()) {
-      throw new CliError(`cannot write ${name}: a directory with that name is in the way`);
-    }
-    if (entry.isDirectory()) await assertNoCollisions(path.join(from, entry.name), destination, `${name}/`);
+    if (stop()) throw cancelledUndone(targetDir);
+  } catch (error) {
+    await undo(journal);
+    throw error;
   }
 }
 
-async function mergeInto(from: string, to: string): Promise<void> {
-  await mkdir(to, { recursive: true });
-  for (const entry of await readdir(from, { withFileTypes: true })) {
-    const source = path.join(from, entry.name);
-    const destination = path.join(to, entry.name);
-    if (entry.isDirectory()) await mergeInto(source, destination);
-    else await rename(source, destination);
+/** Every step in reverse: moved files go back to staging, backups back in place, new folders away. */
+async function undo(journal: Step[]): Promise<void> {
+  for (const step of journal.reverse()) {
+    if (step.kind === 'dir') await rmdir(step.path).catch(() => undefined);
+    else await rename(step.to, step.from);
+  }
+}
+
+async function ensureDir(dir: string, journal: Step[]): Promise<void> {
+  const missing: string[] = [];
+  for (let current = dir; (await lstat(current).catch(() => undefined)) === undefined; current = path.dirname(current)) {
+    missing.unshift(current);
+  }
+  for (const folder of missing) {
+    await mkdir(folder);
+    journal.push({ kind: 'dir', path: folder });
+  }
+}
+
+async function sameContent(a: string, b: string): Promise<boolean> {
+  const [left, right] = await Promise.all([readFile(a), readFile(b)]);
+  return left.equals(right);
+}
+
+/** Relative paths of every file under root, parents before children, in a stable order. */
+async function listFiles(root: string, prefix = ''): Promise<string[]> {
+  const files: string[] = [];
+  const entries = (await readdir(path.join(root, prefix), { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+  for (const entry of entries) {
+    const relative = prefix === '' ? entry.name : path.join(prefix, entry.name);
+    if (entry.isDirectory()) files.push(...(await listFiles(root, relative)));
+    else files.push(relative);
+  }
+  return files;
+}
+
+/** A staged path that meets a different kind of entry would fail halfway: refuse before moving. */
+async function assertNoCollisions(targetDir: string, files: readonly string[]): Promise<void> {
+  for (const file of files) {
+    const parts = file.split(path.sep);
+    for (let depth = 1; depth < parts.length; depth++) {
+      const folder = parts.slice(0, depth).join(path.sep);
+      const existing = await lstat(path.join(targetDir, folder)).catch(() => undefined);
+      if (existing !== undefined && !existing.isDirectory()) {
+        throw new CliError(`cannot write ${folder.split(path.sep).join('/')}/: a file with that name is in the way`);
+      }
+    }
+    const existing = await lstat(path.join(targetDir, file)).catch(() => undefined);
+    if (existing?.isDirectory()) {
+      throw new CliError(`cannot write ${file.split(path.sep).join('/')}: a directory with that name is in the way`);
+    }
   }
 }

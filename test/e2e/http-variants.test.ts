@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkGeneratedRepo, extraNode, extraNodes, generate, startHttpServer, testOnNode, type RunningHttpServer } from './generated-repo.js';
-import { workPath } from './helpers.js';
+import { runIn, workPath } from './helpers.js';
 
 const toolNames = ['append_note', 'search_notes', 'watch_note'];
 
@@ -101,6 +101,13 @@ describe('generated server with --transport stdio,http,sse', () => {
     await testOnNode(repo, nodeBin);
   });
 
+  it('installs without install-script warnings, with one copy of the SDK core in production', async () => {
+    const install = await runIn(repo, 'npm', ['install']);
+    expect(install.all).not.toMatch(/install-scripts|allow-scripts|approve-scripts/);
+    const tree = JSON.parse((await runIn(repo, 'npm', ['ls', '@modelcontextprotocol/core', '--omit=dev', '--all', '--json'])).stdout) as Json;
+    expect(new Set(versionsOf(tree, '@modelcontextprotocol/core'))).toEqual(new Set(['2.4.0']));
+  });
+
   it('serves Streamable HTTP and the legacy HTTP+SSE endpoints to v1 and v2 SSE clients', async () => {
     const server = await startHttpServer(repo);
     try {
@@ -120,3 +127,13 @@ describe('generated server with --transport stdio,http,sse', () => {
     }
   });
 });
+
+type Json = { version?: string; dependencies?: Record<string, Json> };
+
+/** Every version of `name` in an `npm ls --json` tree. */
+function versionsOf(tree: Json, name: string): string[] {
+  return Object.entries(tree.dependencies ?? {}).flatMap(([dependency, node]) => [
+    ...(dependency === name && node.version ? [node.version] : []),
+    ...versionsOf(node, name),
+  ]);
+}

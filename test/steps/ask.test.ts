@@ -2,8 +2,9 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCliArgs } from '../../src/args.js';
-import { CliError, ExitCode } from '../../src/errors.js';
-import { DEFAULT_DIR, resolveAnswers } from '../../src/steps/ask.js';
+import type { PromptObject } from 'prompts';
+import { CancelledError, CliError, ExitCode } from '../../src/errors.js';
+import { DEFAULT_DIR, MAX_ANSWERS_BYTES, resolveAnswers, type Prompt } from '../../src/steps/ask.js';
 import { useTempDirs } from '../helpers/fs.js';
 
 const tempDir = useTempDirs();
@@ -155,5 +156,86 @@ describe('resolveAnswers with --answers', () => {
     expect(error.exitCode).toBe(ExitCode.usage);
     expect(error.message).toMatch(message);
     expect(error.message).not.toContain('\n');
+  });
+});
+
+describe('resolveAnswers --answers limits', () => {
+  it('accepts a file that starts with a UTF-8 byte order mark', async () => {
+    const file = await answersFile(`\uFEFF${JSON.stringify({ name: 'bom', description: 'd', transport: 'stdio', db: 'none' })}`);
+    await expect(resolve(['--answers', file])).resolves.toMatchObject({ answers: { name: 'bom' } });
+  });
+
+  it('refuses a file over 64 KiB with exit 64 and one line, without reading it all', async () => {
+    const file = await answersFile(`{"description": "${'x'.repeat(MAX_ANSWERS_BYTES)}"}`);
+    const error = await failure(['--answers', file, '--yes']);
+    expect(error.exitCode).toBe(ExitCode.usage);
+    expect(error.message).toBe(`answers file ${file} is larger than 64 KiB; it should hold a few answers`);
+  });
+
+  it('a folder given as the answers file is unreadable: exit 66', async () => {
+    const dir = await tempDir();
+    expect((await failure(['--answers', dir, '--yes'])).exitCode).toBe(ExitCode.noInput);
+  });
+});
+
+/** A scripted terminal: answers in order, every question recorded. */
+function scripted(...answers: unknown[]) {
+  const asked: PromptObject<'value'>[] = [];
+  const warnings: string[] = [];
+  const prompt: Prompt = (question) => {
+    asked.push(question);
+    if (answers.length === 0) throw new Error(`unexpected question: ${String(question.message)}`);
+    return Promise.resolve(answers.shift());
+  };
+  return { asked, warnings, io: { prompt, warn: (line: string) => void warnings.push(line) } };
+}
+
+describe('resolveAnswers on a terminal (the prompt injected)', () => {
+  it('asks what flags did not answer, in order, and uses the answers', async () => {
+    const terminal = scripted('weather', 'Weather tools', ['http', 'sse'], 'postgres');
+    const result = await resolveAnswers(parseCliArgs([]), true, terminal.io);
+    expect(terminal.asked.map((question) => question.message)).toEqual(['Project name', 'Description', 'Transports', 'Database']);
+    expect(result).toEqual({ dir: 'weather', answers: { name: 'weather', description: 'Weather tools', transports: ['http', 'sse'], db: 'postgres' } });
+  });
+
+  it('checks a given target before asking anything', async () => {
+    const terminal = scripted();
+    const checkTarget = async (dir: string) => {
+      throw new CliError(`target directory ${dir} is not empty`);
+    };
+    await expect(resolveAnswers(parseCliArgs(['taken']), true, { ...terminal.io, checkTarget })).rejects.toThrow('target directory taken is not empty');
+    expect(terminal.asked).toEqual([]);
+  });
+
+  it('checks the folder a typed name gives inside the name question, then asks the rest', async () => {
+    const terminal = scripted('fresh', 'd', ['stdio'], 'none');
+    const checked: string[] = [];
+    const checkTarget = async (dir: string) => {
+      checked.push(dir);
+      if (dir === 'taken') throw new CliError('target directory taken is not empty; choose another directory or pass --force');
+    };
+    await resolveAnswers(parseCliArgs([]), true, { ...terminal.io, checkTarget });
+    const validate = terminal.asked[0]?.validate as (value: string) => Promise<true | string>;
+    await expect(validate('taken')).resolves.toBe('target directory taken is not empty; choose another directory or pass --force');
+    await expect(validate('Bad Name')).resolves.toMatch(/^invalid name "Bad Name"/);
+    await expect(validate('free')).resolves.toBe(true);
+    expect(checked).toContain('fresh');
+  });
+
+  it('an empty transport choice is asked again with a plain sentence, not the package text', async () => {
+    const terminal = scripted('demo', 'd', [], ['stdio'], 'none');
+    const result = await resolveAnswers(parseCliArgs([]), true, terminal.io);
+    expect(terminal.warnings).toEqual(['Pick at least one transport: space selects the highlighted one, enter confirms.']);
+    expect(result.answers.transports).toEqual(['stdio']);
+    const transportQuestion = terminal.asked[2] as PromptObject<'value'> & { instructions?: unknown; min?: unknown };
+    expect(transportQuestion.instructions).toBe(false);
+    expect(transportQuestion.min).toBeUndefined();
+  });
+
+  it('a cancelled question ends the run as cancelled (exit 130)', async () => {
+    const prompt: Prompt = () => Promise.reject(new CancelledError());
+    const error = await resolveAnswers(parseCliArgs([]), true, { prompt }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(CancelledError);
+    expect((error as CliError).exitCode).toBe(ExitCode.interrupted);
   });
 });

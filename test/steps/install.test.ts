@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { chmod, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -8,11 +9,12 @@ import { useTempDirs, writeTree } from '../helpers/fs.js';
 
 const tempDir = useTempDirs();
 
-/** Puts a fake `npm` first on PATH that records its arguments in its cwd, then exits with `code`. */
-async function fakeNpm(code: number): Promise<void> {
+/** Puts a fake `npm` first on PATH that records its arguments in its cwd, then exits with `code` (or waits, `slow`). */
+async function fakeNpm(code: number | 'slow'): Promise<void> {
   const bin = await tempDir();
+  const end = code === 'slow' ? 'touch "$PWD/npm-started"\nexec sleep 30\n' : `exit ${code}\n`;
   await writeTree(bin, {
-    npm: `#!/bin/sh\necho "$@" > "$PWD/npm-args.txt"\necho "fake npm output line"\necho "ERR! boom from fake npm" >&2\nexit ${code}\n`,
+    npm: `#!/bin/sh\necho "$@" > "$PWD/npm-args.txt"\necho "fake npm output line"\necho "ERR! boom from fake npm" >&2\n${end}`,
   });
   await chmod(path.join(bin, 'npm'), 0o755);
   vi.stubEnv('PATH', `${bin}${path.delimiter}${process.env.PATH ?? ''}`);
@@ -68,5 +70,25 @@ describe.skipIf(process.platform === 'win32')('installDependencies', () => {
     expect((error as CliError).message).toBe(`dependency install failed; the files are in ${where}: run "cd ${where} && npm install" to retry`);
     expect(warnings.join('\n')).toContain('ERR! boom from fake npm');
     expect(warnings.join('\n')).toContain('fake npm output line');
+  });
+
+  it('Ctrl-C during the install: exit 130 and what to run to finish', async () => {
+    await fakeNpm('slow');
+    const target = await tempDir();
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    let error: unknown;
+    try {
+      const installing = installDependencies(context(target, [])).catch((caught: unknown) => caught);
+      const started = path.join(target, 'npm-started');
+      while (!existsSync(started)) await new Promise((resolve) => setTimeout(resolve, 20));
+      process.emit('SIGINT', 'SIGINT');
+      error = await installing;
+    } finally {
+      stderr.mockRestore();
+    }
+    const where = path.basename(target);
+    expect(error).toBeInstanceOf(CliError);
+    expect((error as CliError).exitCode).toBe(ExitCode.interrupted);
+    expect((error as CliError).message).toBe(`cancelled during the install; the files are in ${where}: run "cd ${where} && npm install" to finish`);
   });
 });

@@ -1,8 +1,9 @@
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderRepo } from '../../src/steps/render.js';
-import { writeAtomically } from '../../src/steps/write.js';
+import { CliError, ExitCode } from '../../src/errors.js';
+import { BACKUP_DIR, writeAtomically } from '../../src/steps/write.js';
 import { exists, snapshotTree, useTempDirs, writeTree } from '../helpers/fs.js';
 
 const tempDir = useTempDirs();
@@ -49,9 +50,9 @@ describe('writeAtomically: success', () => {
       expect(await exists(target)).toBe(false);
       await writeTree(stagingDir, { 'a.txt': 'a' });
     });
-    expect(path.dirname(staging)).toBe(parent);
-    expect(path.basename(staging)).toMatch(/^\.srv\.create-mcp-prod-.+/);
-    expect(await exists(staging)).toBe(false);
+    expect(path.dirname(path.dirname(staging))).toBe(parent);
+    expect(path.basename(path.dirname(staging))).toMatch(/^\.srv\.create-mcp-prod-.+/);
+    expect(await exists(path.dirname(staging))).toBe(false);
   });
 
   it('writes into an existing empty directory without replacing it (so `create .` keeps the shell’s cwd)', async () => {
@@ -86,8 +87,11 @@ describe('writeAtomically: success', () => {
       'package.json': 'old',
     });
     await writeAtomically(target, await fillWith({ 'package.json': 'new', 'src/index.ts': 'index', '.gitignore': 'dist/' }));
+    const backups = await readdir(path.join(target, BACKUP_DIR));
+    expect(backups).toHaveLength(1);
     expect(await snapshotTree(target)).toEqual([
       ['.gitignore', 'dist/'],
+      [`${BACKUP_DIR}/${backups[0]}/package.json`, 'old'],
       ['notes.txt', 'mine'],
       ['package.json', 'new'],
       ['src/index.ts', 'index'],
@@ -226,5 +230,113 @@ describe('writeAtomically: content', () => {
     const bytes = Buffer.from([0, 255, 254, 10, 13, 0x80, 0xc3]);
     await writeAtomically(target, async (stagingDir) => writeFile(path.join(stagingDir, 'logo.bin'), bytes));
     expect(Buffer.compare(await readFile(path.join(target, 'logo.bin')), bytes)).toBe(0);
+  });
+});
+
+describe('writeAtomically: folder mode', () => {
+  it('a new target gets the mode a plain mkdir gives (umask), not the staging folder\'s 0700', async () => {
+    const parent = await tempDir();
+    await mkdir(path.join(parent, 'plain'));
+    const plainMode = (await stat(path.join(parent, 'plain'))).mode & 0o777;
+    await writeAtomically(path.join(parent, 'made'), await fillWith({ 'a.txt': 'a' }));
+    expect((await stat(path.join(parent, 'made'))).mode & 0o777).toBe(plainMode);
+  });
+});
+
+describe('writeAtomically: into an existing folder', () => {
+  it('stages inside the target, so a parent that is not writable does not matter', async () => {
+    const parent = await tempDir();
+    const target = path.join(parent, 'here');
+    await mkdir(target);
+    let staging = '';
+    await writeAtomically(target, async (stagingDir) => {
+      staging = stagingDir;
+      await writeTree(stagingDir, { 'a.txt': 'a' });
+    });
+    expect(path.dirname(path.dirname(staging))).toBe(target);
+    expect(await readdir(target)).toEqual(['a.txt']);
+  });
+
+  it.skipIf(process.getuid?.() === 0)('works when the parent is read-only (not as root: root writes anyway)', async () => {
+    const parent = await tempDir();
+    const target = path.join(parent, 'here');
+    await mkdir(target);
+    await chmod(parent, 0o555);
+    try {
+      await writeAtomically(target, await fillWith({ 'a.txt': 'a' }));
+    } finally {
+      await chmod(parent, 0o755);
+    }
+    expect(await readdir(target)).toEqual(['a.txt']);
+  });
+
+  it('--force: names every file it replaces before moving, keeps each old version, skips identical ones', async () => {
+    const parent = await tempDir();
+    const target = path.join(parent, 't');
+    await writeTree(target, { 'README.md': 'my readme', 'package.json': '{"same":1}', 'src/tools/mine.ts': 'edited' });
+    const told: { files: readonly string[]; backupDir: string }[] = [];
+    await writeAtomically(target, await fillWith({ 'README.md': 'generated', 'package.json': '{"same":1}', 'src/tools/mine.ts': 'template', 'new.txt': 'n' }), {
+      onReplace: (files, backupDir) => {
+        told.push({ files, backupDir });
+      },
+    });
+    expect(told).toHaveLength(1);
+    expect(told[0]?.files).toEqual(['README.md', path.join('src', 'tools', 'mine.ts')]);
+    const backupDir = told[0]?.backupDir ?? '';
+    expect(path.dirname(backupDir)).toBe(path.join(target, BACKUP_DIR));
+    expect(await snapshotTree(backupDir)).toEqual([
+      ['README.md', 'my readme'],
+      ['src/tools/mine.ts', 'edited'],
+    ]);
+    expect(await readFile(path.join(target, 'README.md'), 'utf8')).toBe('generated');
+  });
+
+  it('Ctrl-C in the middle of the move undoes it: the target is exactly as before, exit 130', async () => {
+    const parent = await tempDir();
+    const target = path.join(parent, 't');
+    await writeTree(target, { 'README.md': 'mine', 'keep.txt': 'k' });
+    const before = await snapshotTree(target);
+    const files = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`src/f${String(i).padStart(2, '0')}.ts`, `${i}`]));
+    let moved = 0;
+    const error = await writeAtomically(target, await fillWith({ ...files, 'README.md': 'generated' }), {
+      onFileMoved: () => {
+        // The real signal, handled by writeAtomically's own SIGINT listener, mid-move.
+        if (++moved === 3) process.emit('SIGINT', 'SIGINT');
+      },
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(CliError);
+    expect((error as CliError).exitCode).toBe(ExitCode.interrupted);
+    expect((error as CliError).message).toBe(`cancelled; nothing was written to ${target}`);
+    expect(await snapshotTree(target)).toEqual(before);
+    expect(await readdir(target)).toEqual(['README.md', 'keep.txt']);
+  });
+
+  it('a failure in the middle of the move undoes it too, backups restored', async () => {
+    const parent = await tempDir();
+    const target = path.join(parent, 't');
+    await writeTree(target, { 'a.txt': 'mine', 'z/keep.txt': 'k' });
+    const before = await snapshotTree(target);
+    let moved = 0;
+    const failure = new Error('disk went away');
+    const error = await writeAtomically(target, await fillWith({ 'a.txt': 'generated', 'b/c.txt': 'c', 'd.txt': 'd' }), {
+      onFileMoved: () => {
+        if (++moved === 2) throw failure;
+      },
+    }).catch((caught: unknown) => caught);
+    expect(error).toBe(failure);
+    expect(await snapshotTree(target)).toEqual(before);
+    expect((await readdir(target)).sort()).toEqual(['a.txt', 'z']);
+  });
+});
+
+describe('writeAtomically: file-system failures are one plain line', () => {
+  it('a target under a file: ENOTDIR named in words', async () => {
+    const parent = await tempDir();
+    await writeFile(path.join(parent, 'file'), 'x');
+    const target = path.join(parent, 'file', 'server');
+    const error = await writeAtomically(target, await fillWith({ 'a.txt': 'a' })).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(CliError);
+    expect((error as CliError).message).toMatch(/^cannot write .*server: a part of the path is a file, not a folder/);
+    expect((error as CliError).message).not.toContain('\n');
   });
 });

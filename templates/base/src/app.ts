@@ -25,28 +25,40 @@ export interface StartOptions {
 export async function start({ config, logger, protocolOut, telemetry = TELEMETRY_OFF }: StartOptions): Promise<void> {
   // A bad MCP_TOOLSETS stops the server before it opens anything (the factory applies it).
   selectTools(tools, config.toolsets);
-  const services = await createServices(config, logger);
-  const operations = new OperationFeed();
-  const running = await transports[config.transport]({
-    config,
-    logger,
-    services,
-    factory: serverFactoryFor(services, telemetry.tracing, operations),
-    operations,
-    protocolOut,
-  });
-  logger.info({ transport: config.transport }, 'server started');
+  // What has started so far, stopped in reverse order on shutdown.
+  const stops: (() => Promise<void>)[] = [];
+  let starting: Promise<void> = Promise.resolve();
 
+  // The signal handlers come first: a transport announces itself (a "listening" line, a port that
+  // answers /readyz, a stdio connection) while it starts, and a supervisor may send SIGTERM the
+  // moment it sees that. A signal during start-up waits for the start to finish, then drains.
   onShutdownSignal(logger, async () => {
     // Everything, the telemetry flush included, fits in SHUTDOWN_TIMEOUT_MS from the signal.
-    const deadline = performance.now() + services.config.shutdownTimeoutMs;
+    const deadline = performance.now() + config.shutdownTimeoutMs;
     try {
-      await running.close();
-      await closeServices(services);
+      await starting.catch(() => undefined);
+      for (const stop of stops.reverse()) await stop();
     } finally {
       await telemetry.shutdown(deadline - performance.now());
     }
   });
+
+  starting = (async () => {
+    const services = await createServices(config, logger);
+    stops.push(() => closeServices(services));
+    const operations = new OperationFeed();
+    const running = await transports[config.transport]({
+      config,
+      logger,
+      services,
+      factory: serverFactoryFor(services, telemetry.tracing, operations),
+      operations,
+      protocolOut,
+    });
+    stops.push(() => running.close());
+  })();
+  await starting;
+  logger.info({ transport: config.transport }, 'server started');
 }
 
 /** The server factory with every MCP request traced and timed (lib/telemetry/mcp-spans.ts). */

@@ -95,6 +95,10 @@ export function originGuard(allowed: readonly string[]): Middleware {
   };
 }
 
+export const STATIC_TOKEN_MISSING =
+  'no bearer token: this server takes the static token it was started with (MCP_AUTH_TOKEN) as "Authorization: Bearer <token>"; it has no OAuth sign-in';
+export const STATIC_TOKEN_WRONG = 'wrong bearer token: it is not the MCP_AUTH_TOKEN this server was started with';
+
 export function bearerAuth(token: string): Middleware {
   const expected = digest(token);
   return async (req, res, next) => {
@@ -105,9 +109,15 @@ export function bearerAuth(token: string): Middleware {
       await next();
       return;
     }
-    sendJsonRpcError(res, 401, JSONRPC.serverError, 'missing or invalid bearer token', {
-      'www-authenticate': match ? 'Bearer realm="mcp", error="invalid_token"' : 'Bearer realm="mcp"',
-    });
+    // Said for the person reading a client's error: which token, and that no OAuth sign-in exists
+    // here (no resource_metadata in the challenge, so clients have nothing to discover).
+    if (!match) {
+      sendJsonRpcError(res, 401, JSONRPC.serverError, STATIC_TOKEN_MISSING, { 'www-authenticate': 'Bearer realm="mcp"' });
+    } else {
+      sendJsonRpcError(res, 401, JSONRPC.serverError, STATIC_TOKEN_WRONG, {
+        'www-authenticate': `Bearer realm="mcp", error="invalid_token", error_description="${STATIC_TOKEN_WRONG}"`,
+      });
+    }
   };
 }
 
