@@ -1,7 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ActionConfig } from 'node-plop';
 import type { Answers } from '../answers.js';
 import { createHandlebars, renderTemplate } from '../render/handlebars.js';
 import { templateData } from '../render/data.js';
@@ -9,12 +8,6 @@ import { MANIFEST_FILE, createManifest, serializeManifest } from '../render/mani
 import { PACKAGE_JSON, layersFor, planOverlays, type OverlayPlan } from '../render/overlays.js';
 import { formatJson, mergePackageJson, parsePackageFragment } from '../render/package-json.js';
 import { generatorPackage, templatesDir } from '../version.js';
-
-/** plop shows `path` in its change log; `index` points into the overlay plan. */
-interface RenderAction extends ActionConfig {
-  path: string;
-  index?: number;
-}
 
 export type RenderedFiles = Map<string, string | Buffer>;
 
@@ -26,9 +19,9 @@ export interface RenderOptions {
 }
 
 /**
- * Renders the overlays for `answers` through a node-plop generator whose actions use our own
- * Handlebars instance (see render/handlebars.ts), and writes `.mcp-prod.json` last.
- * Returns every file's content, keyed by its POSIX path in the new repo.
+ * Renders the overlays for `answers` with our own Handlebars instance (see render/handlebars.ts)
+ * in a plain loop, then writes every file and `.mcp-prod.json` last. Nothing is written unless
+ * every template rendered. Returns every file's content, keyed by its POSIX path in the new repo.
  */
 export async function renderRepo({ answers, destDir, templatesRoot = fileURLToPath(templatesDir) }: RenderOptions): Promise<RenderedFiles> {
   const generator = generatorPackage();
@@ -37,43 +30,27 @@ export async function renderRepo({ answers, destDir, templatesRoot = fileURLToPa
   const hb = createHandlebars();
   const files: RenderedFiles = new Map();
 
-  const emit = async (target: string, content: string | Buffer): Promise<string> => {
-    files.set(target, content);
-    if (destDir !== undefined) {
-      const file = path.join(destDir, ...target.split('/'));
-      await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, content);
-    }
-    return target;
-  };
-
-  const { default: nodePlop } = await import('node-plop');
-  const plop = await nodePlop(undefined, { destBasePath: destDir, force: false });
-  plop.setActionType('render-file', async (_answers, config) => {
-    const file = plan.files[config.index as number];
-    if (file === undefined) throw new Error(`no planned file #${String(config.index)}`);
-    const raw = await readFile(file.source);
-    return emit(file.target, file.render ? renderTemplate(hb, raw.toString('utf8'), data, relativeSource(templatesRoot, file.source)) : raw);
+  const sources = await Promise.all(plan.files.map((file) => readFile(file.source)));
+  plan.files.forEach((file, index) => {
+    const raw = sources[index] as Buffer;
+    files.set(file.target, file.render ? renderTemplate(hb, raw.toString('utf8'), data, relativeSource(templatesRoot, file.source)) : raw);
   });
-  plop.setActionType('render-package-json', async () => emit(PACKAGE_JSON, await renderPackageJson(plan, hb, data, templatesRoot)));
-  plop.setGenerator('create', {
-    description: 'a new MCP server repository',
-    prompts: [],
-    actions: [
-      ...plan.files.map((file, index): RenderAction => ({ type: 'render-file', path: file.target, index })),
-      { type: 'render-package-json', path: PACKAGE_JSON } satisfies RenderAction,
-    ],
-  });
+  files.set(PACKAGE_JSON, await renderPackageJson(plan, hb, data, templatesRoot));
 
-  const { failures } = await plop.getGenerator('create').runActions(data);
-  if (failures.length > 0) {
-    const first = failures[0];
-    throw new Error(first?.error ?? 'rendering failed');
+  const manifest = serializeManifest(createManifest(generator, answers, files));
+  if (destDir !== undefined) {
+    await writeFiles(destDir, files);
+    await writeFiles(destDir, new Map([[MANIFEST_FILE, manifest]]));
   }
-
-  const manifest = createManifest(generator, answers, files);
-  await emit(MANIFEST_FILE, serializeManifest(manifest));
+  files.set(MANIFEST_FILE, manifest);
   return files;
+}
+
+/** Creates each folder once, then writes the files side by side. */
+async function writeFiles(destDir: string, files: ReadonlyMap<string, string | Buffer>): Promise<void> {
+  const absolute = [...files.keys()].map((target) => path.join(destDir, ...target.split('/')));
+  for (const dir of new Set(absolute.map((file) => path.dirname(file)))) await mkdir(dir, { recursive: true });
+  await Promise.all([...files.values()].map((content, index) => writeFile(absolute[index] as string, content)));
 }
 
 async function renderPackageJson(
