@@ -5,11 +5,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { SMOKE, cli, size, spread, stats } from './lib.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = path.join(root, 'dist', 'cli.js');
 const step = (message) => process.stderr.write(`bench db: ${message}\n`);
+const SHAPE_RUNS = size('BENCH_SHAPE_RUNS', 5, 1);
+/** Section 6's page: 100 rows of ROW_KB (100 KB: 10 MB in all). */
+const ROW_KB = size('BENCH_ROW_KB', 100, 1);
+/** Section 6's query result: 100 rows of QUERY_ROW_BYTES (4 MB: 400 MB in all). */
+const QUERY_ROW_BYTES = size('BENCH_QUERY_ROW_BYTES', 4_000_000, 4_000);
 
 const POOL_SCRIPT = `// Concurrent short queries: the generated pool (DB_POOL_MAX=10) against one shared connection.
 import pg from 'pg';
@@ -52,7 +55,9 @@ process.stdout.write(JSON.stringify(results));
 const SHAPE_SCRIPT = `// One page of 100 rows of 100 KB each (10 MB), shaped as query_database does; reports time and peak RSS.
 import { capJsonItems } from './dist/lib/results.js';
 
-const rows = Array.from({ length: 100 }, (_, i) => ({ n: i, note: 'ü'.repeat(35_000) + 'x'.repeat(30_000) }));
+// Per row ROW_KB KB of JSON, multi-byte text included: 35% 'ü' (2 bytes each), the rest 'x'.
+const kb = Number(process.env.ROW_KB);
+const rows = Array.from({ length: 100 }, (_, i) => ({ n: i, note: 'ü'.repeat(350 * kb) + 'x'.repeat(300 * kb) }));
 const bytes = Buffer.byteLength(JSON.stringify(rows));
 const started = performance.now();
 let text = '';
@@ -62,14 +67,33 @@ const ms = performance.now() - started;
 process.stdout.write(JSON.stringify({ bytes, ms, chars: text.length, maxRssKb: process.resourceUsage().maxRSS }));
 `;
 
+const QUERY_SCRIPT = `// One query_database call whose statement returns 100 rows of QUERY_ROW_BYTES each, through the
+// generated tool (read-only transaction, one page, capped text); reports time and peak RSS.
+import { loadConfig } from './dist/config.js';
+import { createLogger } from './dist/lib/logger.js';
+import { closeServices, createServices } from './dist/services.js';
+import { queryDatabase } from './dist/tools/query-database.js';
+
+const services = await createServices(loadConfig(), createLogger('silent'));
+const sql = \`SELECT n, repeat('x', \${Number(process.env.QUERY_ROW_BYTES)}) AS payload FROM generate_series(1, 100) AS n ORDER BY n\`;
+const started = performance.now();
+const result = await queryDatabase.run({ sql }, { services, signal: new AbortController().signal, logger: services.logger });
+const ms = performance.now() - started;
+await closeServices(services);
+const text = result.content?.[0]?.text ?? '';
+process.stdout.write(JSON.stringify({ ms, chars: text.length, isError: Boolean(result.isError), head: text.split('\\n')[0], maxRssKb: process.resourceUsage().maxRSS }));
+`;
+
 function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
+  return stats(values).median;
 }
 
 export async function benchDb() {
   const url = process.env.BENCH_DATABASE_URL ?? process.env.E2E_DATABASE_URL;
-  if (!url) return '## Database\n\nSkipped: no PostgreSQL. Run `.ci/postgres start` and set `BENCH_DATABASE_URL=$(.ci/postgres url)`.\n';
+  if (!url) {
+    const skipped = 'Skipped: no PostgreSQL. Run `.ci/postgres start` and set `BENCH_DATABASE_URL=$(.ci/postgres url)`.\n';
+    return { sections: { 6: `## 6. Result shaping\n\n${skipped}`, 7: `## 7. Database\n\n${skipped}` }, data: { skipped } };
+  }
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'create-mcp-prod-bench-db-'));
   const repo = path.join(scratch, 'bench-db');
   try {
@@ -79,16 +103,17 @@ export async function benchDb() {
     execFileSync('npm', ['run', 'build'], { cwd: repo, stdio: 'ignore' });
     writeFileSync(path.join(repo, 'bench-pool.mjs'), POOL_SCRIPT);
     writeFileSync(path.join(repo, 'bench-shape.mjs'), SHAPE_SCRIPT);
+    writeFileSync(path.join(repo, 'bench-query.mjs'), QUERY_SCRIPT);
 
     step('pool vs one shared connection');
-    const env = { ...process.env, URL: url, ROUNDS: process.env.BENCH_ROUNDS ?? '3', ROUND_MS: process.env.BENCH_ROUND_MS ?? '3000' };
+    const env = { ...process.env, URL: url, ROUNDS: String(size('BENCH_ROUNDS', 5, 1)), ROUND_MS: String(size('BENCH_ROUND_MS', 3_000, 300)) };
     const pool = JSON.parse(execFileSync(process.execPath, ['bench-pool.mjs'], { cwd: repo, env }).toString());
-    const p = { qps: median(pool.pool.map((r) => r.qps)), p99: median(pool.pool.map((r) => r.p99)) };
-    const s = { qps: median(pool.single.map((r) => r.qps)), p99: median(pool.single.map((r) => r.p99)) };
+    const p = { qps: stats(pool.pool.map((r) => r.qps)), p99: stats(pool.pool.map((r) => r.p99)) };
+    const s = { qps: stats(pool.single.map((r) => r.qps)), p99: stats(pool.single.map((r) => r.p99)) };
 
-    step('shaping a 10 MB page');
-    const shapeRuns = Array.from({ length: 5 }, () => ['0', '1'].map((shape) =>
-      JSON.parse(execFileSync(process.execPath, ['bench-shape.mjs'], { cwd: repo, env: { ...process.env, SHAPE: shape } }).toString()),
+    step('shaping a page of rows');
+    const shapeRuns = Array.from({ length: SHAPE_RUNS }, () => ['0', '1'].map((shape) =>
+      JSON.parse(execFileSync(process.execPath, ['bench-shape.mjs'], { cwd: repo, env: { ...process.env, SHAPE: shape, ROW_KB: String(ROW_KB) } }).toString()),
     ));
     const plain = shapeRuns.map(([a]) => a);
     const shaped = shapeRuns.map(([, b]) => b);
@@ -98,23 +123,18 @@ export async function benchDb() {
     const plainRss = median(plain.map((r) => r.maxRssKb)) / 1024;
     const shapedRss = median(shaped.map((r) => r.maxRssKb)) / 1024;
 
-    return `## Database: pool vs one shared connection
+    step(`a query_database call returning ${((QUERY_ROW_BYTES * 100) / 2 ** 20).toFixed(0)} MB`);
+    const queryEnv = { ...process.env, DATABASE_URL: url, DB_STATEMENT_TIMEOUT_MS: '120000', QUERY_ROW_BYTES: String(QUERY_ROW_BYTES), DATA_DIR: path.join(repo, '.data') };
+    const queryRuns = Array.from({ length: SHAPE_RUNS }, () => JSON.parse(execFileSync(process.execPath, ['bench-query.mjs'], { cwd: repo, env: queryEnv }).toString()));
+    const query = { ms: stats(queryRuns.map((r) => r.ms)), rssMb: stats(queryRuns.map((r) => r.maxRssKb / 1024)), chars: queryRuns[0].chars, head: queryRuns[0].head, isError: queryRuns[0].isError };
+    const queryMb = (QUERY_ROW_BYTES * 100) / 2 ** 20;
 
-50 concurrent callers running a short query (\`SELECT count(*) FROM generate_series(1, 2000)\`),
-interleaved rounds, medians.
+    const shaping = `## 6. Result shaping
 
-| access | queries/s | p99 ms |
-| --- | ---: | ---: |
-| generated pool (\`DB_POOL_MAX=10\`, \`withConnection\`) | ${p.qps.toFixed(0)} | ${p.p99.toFixed(1)} |
-| one shared \`pg.Client\` (what the seeds warn about) | ${s.qps.toFixed(0)} | ${s.p99.toFixed(1)} |
-
-The pool serves ${(p.qps / s.qps).toFixed(2)}× the queries per second of a single connection on this ${os.cpus().length}-core machine.
-
-## Shaping a 10 MB page of rows
-
-One page of 100 rows of 100 KB (${mb.toFixed(1)} MB as JSON), capped to 8,000 characters with
-\`capJsonItems\` (whole rows only, valid JSON), against plain \`JSON.stringify\` of the same rows;
-separate processes, 5 runs, medians; peak RSS from \`process.resourceUsage()\`.
+One page of 100 rows of ${ROW_KB} KB (${mb.toFixed(1)} MB as JSON, multi-byte text included), capped to
+8,000 characters with \`capJsonItems\` (whole rows only, valid JSON), against plain
+\`JSON.stringify\` of the same rows; separate processes, ${SHAPE_RUNS} runs, medians; peak RSS from
+\`process.resourceUsage()\`.
 
 | | ms | peak RSS MB |
 | --- | ---: | ---: |
@@ -123,7 +143,26 @@ separate processes, 5 runs, medians; peak RSS from \`process.resourceUsage()\`.
 
 Shaping costs ${(shapedMs / plainMs).toFixed(2)}× the time of serialising the page once, and
 ${((shapedRss - plainRss) / mb).toFixed(2)} MB of extra peak memory per MB of data.
+
+A \`query_database\` call (the generated tool, in-process, against PostgreSQL) whose statement
+returns 100 rows of ${QUERY_ROW_BYTES.toLocaleString('en')} bytes (${queryMb.toFixed(0)} MB), ${SHAPE_RUNS} runs, median (min–max):
+${spread(query.ms, 0)} ms, peak RSS ${spread(query.rssMb, 0)} MB (${(query.rssMb.median / queryMb).toFixed(2)}× the result size);
+the model gets ${query.chars.toLocaleString('en')} characters${query.isError ? ' (a tool error)' : ''}: "${query.head}".
 `;
+    const database = `## 7. Database: pool vs one shared connection
+
+50 concurrent callers running a short query (\`SELECT count(*) FROM generate_series(1, 2000)\`),
+interleaved rounds, median (min–max) of the rounds.
+
+| access | queries/s | p99 ms |
+| --- | ---: | ---: |
+| generated pool (\`DB_POOL_MAX=10\`, \`withConnection\`) | ${spread(p.qps, 0)} | ${spread(p.p99, 1)} |
+| one shared \`pg.Client\` (what the seeds warn about) | ${spread(s.qps, 0)} | ${spread(s.p99, 1)} |
+
+The pool serves ${(p.qps.median / s.qps.median).toFixed(2)}× the queries per second of a single connection on this ${os.cpus().length}-core machine.
+Not measured here yet: \`query_database\` throughput against PGlite, and 2,000 concurrent connections on a small pool (p50/p99, error mix).
+${SMOKE ? '\n(smoke run: sizes too small to mean anything)\n' : ''}`;
+    return { sections: { 6: shaping, 7: database }, data: { pool: p, single: s, shaping: { mb, plainMs, shapedMs, plainRss, shapedRss }, query: { ...query, mb: queryMb } } };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
