@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SMOKE, cli, measure, ratio, root, size, spread, step, table, variants } from './lib.mjs';
+import { SMOKE, cli, measure, plural, ratio, root, size, spread, step, table, variants } from './lib.mjs';
 
 export const PEERS = {
   'create-vite': '9.3.0',
@@ -129,7 +129,7 @@ export async function benchCli() {
 
     const markdown = `## 1. Generator
 
-${rounds} interleaved rounds (plus one untimed warm-up round), each case a separate process; median
+${plural(rounds, 'interleaved round')} (plus one untimed warm-up round), each case a separate process; median
 (min–max) of wall time and of CPU time (user + system of the process and every child it waited
 for). Generations write files only (\`--no-install --no-git\` for ours, \`--no-install\` for
 \`mcp create\`, which still runs \`git init\`). Peers pinned: ${Object.entries(PEERS).map(([n, v]) => `\`${n}@${v}\``).join(', ')}.

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SMOKE, cli, size, spread, stats } from './lib.mjs';
+import { SMOKE, cli, plural, size, spread, stats } from './lib.mjs';
 
 const step = (message) => process.stderr.write(`bench db: ${message}\n`);
 const SHAPE_RUNS = size('BENCH_SHAPE_RUNS', 5, 1);
@@ -133,7 +133,7 @@ export async function benchDb() {
 
 One page of 100 rows of ${ROW_KB} KB (${mb.toFixed(1)} MB as JSON, multi-byte text included), capped to
 8,000 characters with \`capJsonItems\` (whole rows only, valid JSON), against plain
-\`JSON.stringify\` of the same rows; separate processes, ${SHAPE_RUNS} runs, medians; peak RSS from
+\`JSON.stringify\` of the same rows; separate processes, ${plural(SHAPE_RUNS, 'run')}, medians; peak RSS from
 \`process.resourceUsage()\`.
 
 | | ms | peak RSS MB |
@@ -145,7 +145,7 @@ Shaping costs ${(shapedMs / plainMs).toFixed(2)}× the time of serialising the p
 ${((shapedRss - plainRss) / mb).toFixed(2)} MB of extra peak memory per MB of data.
 
 A \`query_database\` call (the generated tool, in-process, against PostgreSQL) whose statement
-returns 100 rows of ${QUERY_ROW_BYTES.toLocaleString('en')} bytes (${queryMb.toFixed(0)} MB), ${SHAPE_RUNS} runs, median (min–max):
+returns 100 rows of ${QUERY_ROW_BYTES.toLocaleString('en')} bytes (${queryMb.toFixed(queryMb < 10 ? 2 : 0)} MB), ${plural(SHAPE_RUNS, 'run')}, median (min–max):
 ${spread(query.ms, 0)} ms, peak RSS ${spread(query.rssMb, 0)} MB (${(query.rssMb.median / queryMb).toFixed(2)}× the result size);
 the model gets ${query.chars.toLocaleString('en')} characters${query.isError ? ' (a tool error)' : ''}: "${query.head}".
 `;

@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SMOKE, cli, dirBytes, mb, measure, size, spread, step, table, variants } from './lib.mjs';
+import { SMOKE, cli, dirBytes, mb, measure, plural, size, spread, step, table, variants } from './lib.mjs';
 
 const quietNpm = ['--no-audit', '--no-fund', '--loglevel=error'];
 
@@ -69,10 +69,10 @@ export async function benchFootprint() {
 
     const footprint = `## 2. Generated repo footprint
 
-Per variant: \`npm ci\` with a warm npm cache (${rounds} runs, median (min–max) ms; the first
+Per variant: \`npm ci\` with a warm npm cache (${plural(rounds, 'run')}, median (min–max) ms; the first
 \`npm install\` that writes the lockfile is not timed), installed packages (\`npm ls --all\`), size
 of \`node_modules\`, the same for the production dependencies the Docker image ships
-(\`npm ci --omit=dev\` from the same lockfile), and \`npm run build\` (${rounds} runs).
+(\`npm ci --omit=dev\` from the same lockfile), and \`npm run build\` (${plural(rounds, 'run')}).
 
 ${table(['variant', 'npm ci ms', 'packages', 'node_modules MB', 'prod packages', 'prod node_modules MB', 'build ms'], rows)}
 ${SMOKE ? '\n(smoke run: one variant, one run)\n' : ''}`;

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { cli, size, spread, stats } from './lib.mjs';
+import { cli, plural, size, spread, stats } from './lib.mjs';
 
 const ROUNDS = size('BENCH_ROUNDS', 5, 1);
 const ROUND_MS = size('BENCH_ROUND_MS', 3_000, 300);
@@ -196,7 +196,7 @@ export async function benchHttp() {
     writeFileSync(path.join(repo, 'bare-server.mjs'), BARE_SERVER);
     writeFileSync(path.join(repo, 'bare-factory.mjs'), BARE_SERVER_FACTORY);
 
-    const generated = await startServer(repo, 'dist/index.js', { MAX_CONNECTIONS: String(OPEN_STREAMS * 2) });
+    const generated = await startServer(repo, 'dist/index.js', { MAX_CONNECTIONS: String(Math.max(OPEN_STREAMS, BATCH) * 2) });
     const bareFactory = await startServer(repo, 'bare-factory.mjs', {});
     const bare = await startServer(repo, 'bare-server.mjs', {});
     const tracing = await tracingVariants(repo);
@@ -254,7 +254,7 @@ export async function benchHttp() {
     const throughput = `## 3. Generated HTTP server vs bare v2 SDK servers
 
 \`tools/call\` of \`search_notes\` over Streamable HTTP (2026-07-28, stateless), ${CONCURRENCY} concurrent
-keep-alive clients, ${ROUNDS} interleaved rounds of ${ROUND_MS / 1000} s each after a warm-up round;
+keep-alive clients, ${plural(ROUNDS, 'interleaved round')} of ${ROUND_MS / 1000} s each after a warm-up round;
 median (min–max) of the rounds. All servers run the same compiled tool code from the generated repo.
 
 | server | calls/s | of bare one-tool | p50 ms | p99 ms | errors |

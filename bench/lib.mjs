@@ -122,3 +122,5 @@ export function dirBytes(dir) {
 }
 
 export const mb = (bytes) => (bytes / 2 ** 20).toFixed(1);
+
+export const plural = (count, noun) => `${count} ${noun}${count === 1 ? '' : 's'}`;
