@@ -1,56 +1,148 @@
-// CLI start-up and generation, measured side by side with `node -e 0`.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+// Section 1, the generator: start-up and a full generation of each variant, side by side with
+// `node -e 0` and create-vite, run directly from installed copies and through a warm `npx`, and the
+// peers users would pick instead (installed from npm into a scratch folder, pinned).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { SMOKE, cli, measure, plural, ratio, root, size, spread, step, table, variants } from './lib.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = path.join(root, 'dist', 'cli.js');
-const runs = Number(process.env.BENCH_RUNS ?? 15);
-let scratch;
+export const PEERS = {
+  'create-vite': '9.3.0',
+  '@modelcontextprotocol/create-server': '0.3.1',
+  'mcp-framework': '0.2.22',
+};
 
-function time(args) {
-  const start = process.hrtime.bigint();
-  execFileSync(process.execPath, args, { stdio: 'ignore', cwd: scratch });
-  return Number(process.hrtime.bigint() - start) / 1e6;
+const quietNpm = ['--no-audit', '--no-fund', '--loglevel=error'];
+
+/** The peers, installed from the registry into `dir` and run by their bin files (no npm wrapper). */
+function installPeers(dir) {
+  writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'bench-peers', private: true }));
+  execFileSync('npm', ['install', ...quietNpm, ...Object.entries(PEERS).map(([name, version]) => `${name}@${version}`)], { cwd: dir, stdio: 'ignore' });
+  const bin = (...parts) => path.join(dir, 'node_modules', ...parts);
+  return {
+    createVite: bin('create-vite', 'index.js'),
+    createServer: bin('@modelcontextprotocol', 'create-server', 'build', 'index.js'),
+    mcp: bin('mcp-framework', 'dist', 'cli', 'index.js'),
+  };
 }
 
-/** Interleaves the cases run by run so background load hits them alike; reports medians. */
-function measure(cases) {
-  const samples = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
-  for (let run = 0; run < runs; run++) {
-    for (const [name, args] of Object.entries(cases)) samples[name].push(time(typeof args === 'function' ? args(run) : args));
-  }
-  return Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, median(values)]));
-}
-
-export function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
+/** Our own commands beyond `create`: timed when this build has them, else named as skipped. */
+function probeCommand(args, cwd) {
+  const result = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if (result.status === 0) return { available: true };
+  return { available: false, reason: (result.stderr || result.stdout).trim().split('\n')[0] || `exit ${result.status}` };
 }
 
 export async function benchCli() {
-  scratch = mkdtempSync(path.join(os.tmpdir(), 'create-mcp-prod-bench-'));
-  const results = measure({
-    'node -e 0': ['-e', '0'],
-    'create-mcp-prod --version': [cli, '--version'],
-    'create-mcp-prod --help': [cli, '--help'],
-    'create-mcp-prod --dry-run (render in memory)': [cli, 'dry', '--yes', '--dry-run'],
-    'create-mcp-prod (write files, no install, no git)': (run) => [cli, `gen-${run}`, '--yes', '--no-install', '--no-git'],
-  });
-  rmSync(scratch, { recursive: true, force: true });
+  const rounds = size('BENCH_RUNS', 10, 1);
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'create-mcp-prod-bench-cli-'));
+  const work = path.join(scratch, 'work');
+  mkdirSync(work);
+  try {
+    step('cli', `installing ${Object.keys(PEERS).join(', ')} from npm`);
+    const peers = installPeers(scratch);
+    step('cli', 'packing create-mcp-prod for npx');
+    const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', scratch], { cwd: root, encoding: 'utf8' });
+    const tarball = path.join(scratch, packed.trim().split('\n').at(-1));
 
-  const baseline = results['node -e 0'];
-  const rows = Object.entries(results).map(([name, ms]) => `| ${name} | ${ms.toFixed(1)} | ${(ms / baseline).toFixed(2)}× |`);
-  return `## CLI start-up and generation
+    // Fixtures our later commands and `mcp add tool` run in.
+    execFileSync(process.execPath, [peers.mcp, 'create', 'fw-project', '--no-install'], { cwd: work, stdio: 'ignore' });
+    const fwProject = path.join(work, 'fw-project');
+    execFileSync(process.execPath, [cli, 'pristine', '--yes', '--no-install', '--no-git'], { cwd: work, stdio: 'ignore' });
+    execFileSync(process.execPath, [cli, 'tooled', '--yes', '--no-install', '--no-git'], { cwd: work, stdio: 'ignore' });
+    const pristine = path.join(work, 'pristine');
+    const tooled = path.join(work, 'tooled');
+    const later = {
+      'add-tool': probeCommand(['add-tool', 'bench_probe'], tooled),
+      check: probeCommand(['check'], pristine),
+      update: probeCommand(['update'], pristine),
+    };
 
-${runs} interleaved runs each, median wall time.
+    const dir = (prefix) => (round) => `${prefix}-${round < 0 ? 'w' : round}`;
+    const node = process.execPath;
+    const direct = {
+      'node -e 0': [node, '-e', '0'],
+      'create-mcp-prod --version': [node, cli, '--version'],
+      'create-mcp-prod --help': [node, cli, '--help'],
+      'create-vite vanilla-ts': (r) => ({ argv: [node, peers.createVite, dir('vite')(r), '--template', 'vanilla-ts', '--no-interactive'] }),
+      ...Object.fromEntries(
+        variants().map((variant, i) => [
+          `create-mcp-prod: ${variant.name}`,
+          (r) => ({ argv: [node, cli, dir(`ours${i}`)(r), '--yes', '--no-install', '--no-git', ...variant.args] }),
+        ]),
+      ),
+      '@modelcontextprotocol/create-server': (r) => ({ argv: [node, peers.createServer, dir('cs')(r), '--name', 'bench', '--description', 'bench'] }),
+      'mcp-framework: mcp create --no-install': (r) => ({ argv: [node, peers.mcp, 'create', dir('fw')(r), '--no-install'] }),
+    };
+    step('cli', `${rounds} rounds of direct runs`);
+    const directResults = measure(direct, rounds, { cwd: work });
 
-| case | ms | vs \`node -e 0\` |
-| --- | ---: | ---: |
-${rows.join('\n')}
+    const inProject = {
+      'mcp-framework: mcp add tool': (r) => ({ argv: [node, peers.mcp, 'add', 'tool', `bench${r < 0 ? 'w' : r}`], cwd: fwProject }),
+      ...(later['add-tool'].available && { 'create-mcp-prod add-tool': (r) => ({ argv: [node, cli, 'add-tool', `bench_${r < 0 ? 'w' : r}`], cwd: tooled }) }),
+      ...(later.check.available && { 'create-mcp-prod check': { argv: [node, cli, 'check'], cwd: pristine } }),
+      ...(later.update.available && { 'create-mcp-prod update': { argv: [node, cli, 'update'], cwd: pristine } }),
+    };
+    const projectResults = measure(inProject, rounds);
 
-Goal: \`--version\` and \`--help\` within 1.5× of \`node -e 0\` (heavy modules load only when a command needs them).
-`;
+    // npx of a tarball path re-reads the tarball on every call, which a registry install does not;
+    // so ours runs from a project that has the tarball installed, against create-vite run the same way.
+    const consumer = path.join(scratch, 'consumer');
+    mkdirSync(consumer);
+    writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({ name: 'bench-consumer', private: true }));
+    execFileSync('npm', ['install', ...quietNpm, tarball, `create-vite@${PEERS['create-vite']}`], { cwd: consumer, stdio: 'ignore' });
+    const at = (name) => path.join(work, name);
+    const npx = {
+      'npx create-vite vanilla-ts (installed)': (r) => ({ argv: ['npx', 'create-vite', at(dir('lvite')(r)), '--template', 'vanilla-ts', '--no-interactive'], cwd: consumer }),
+      'npx create-mcp-prod: stdio (installed)': (r) => ({ argv: ['npx', 'create-mcp-prod', at(dir('lours')(r)), '--yes', '--no-install', '--no-git'], cwd: consumer }),
+      'npx create-vite vanilla-ts': (r) => ({ argv: ['npx', '--yes', `create-vite@${PEERS['create-vite']}`, dir('nvite')(r), '--template', 'vanilla-ts', '--no-interactive'] }),
+      'npx @modelcontextprotocol/create-server': (r) => ({
+        argv: ['npx', '--yes', `@modelcontextprotocol/create-server@${PEERS['@modelcontextprotocol/create-server']}`, dir('ncs')(r), '--name', 'bench', '--description', 'bench'],
+      }),
+      'npx mcp-framework mcp create': (r) => ({ argv: ['npx', '--yes', `--package=mcp-framework@${PEERS['mcp-framework']}`, 'mcp', 'create', dir('nfw')(r), '--no-install'] }),
+    };
+    step('cli', `${rounds} rounds through npx (the first, untimed, warms the cache)`);
+    const npxResults = measure(npx, rounds, { cwd: work });
+
+    const results = { ...directResults, ...projectResults, ...npxResults };
+    const reference = (name) => {
+      if (name === 'node -e 0') return undefined;
+      if (name === 'npx create-mcp-prod: stdio (installed)') return 'npx create-vite vanilla-ts (installed)';
+      if (name.startsWith('npx')) return name.startsWith('npx create-vite') ? undefined : 'npx create-vite vanilla-ts';
+      if (name.includes('--help') || name.includes('--version') || name === 'create-vite vanilla-ts') return 'node -e 0';
+      if (name.endsWith('add-tool') || name.endsWith('check') || name.endsWith('update') || name.endsWith('add tool')) return 'create-mcp-prod --help';
+      return 'create-vite vanilla-ts';
+    };
+    const rows = Object.entries(results).map(([name, r]) => {
+      const ref = reference(name);
+      return [
+        name,
+        spread(r.wall),
+        spread(r.cpu),
+        ref ? `${ratio(r.wall, results[ref].wall)} / ${ratio(r.cpu, results[ref].cpu)} of ${ref}` : 'reference',
+      ];
+    });
+    const skipped = Object.entries(later)
+      .filter(([, probe]) => !probe.available)
+      .map(([name, probe]) => `- \`create-mcp-prod ${name}\`: skipped, not available in this build (${probe.reason}).`);
+
+    const markdown = `## 1. Generator
+
+${plural(rounds, 'interleaved round')} (plus one untimed warm-up round), each case a separate process; median
+(min–max) of wall time and of CPU time (user + system of the process and every child it waited
+for). Generations write files only (\`--no-install --no-git\` for ours, \`--no-install\` for
+\`mcp create\`, which still runs \`git init\`). Peers pinned: ${Object.entries(PEERS).map(([n, v]) => `\`${n}@${v}\``).join(', ')}.
+Through \`npx\`: ours (the packed tarball) and create-vite installed in one project and run by
+\`npx <bin>\` there; the peers and create-vite by \`npx <package>@<version>\` with a warm npm cache.
+
+${table(['case', 'wall ms', 'CPU ms', 'ratio wall / CPU'], rows)}
+
+Goals: generation within 1.5× create-vite (wall and CPU), \`--help\` and \`--version\` within 1.1× \`node -e 0\`,
+\`add-tool\` and \`check\` within 2× \`--help\`.
+${skipped.length ? `\n${skipped.join('\n')}\n` : ''}${SMOKE ? '\n(smoke run: sizes too small to mean anything)\n' : ''}`;
+    return { sections: { 1: markdown }, data: { rounds, peers: PEERS, results, skipped: Object.fromEntries(Object.entries(later).filter(([, p]) => !p.available)) } };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }

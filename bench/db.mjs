@@ -5,11 +5,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { SMOKE, cli, plural, size, spread, stats } from './lib.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = path.join(root, 'dist', 'cli.js');
 const step = (message) => process.stderr.write(`bench db: ${message}\n`);
+const SHAPE_RUNS = size('BENCH_SHAPE_RUNS', 5, 1);
+/** Section 6's page: 100 rows of ROW_KB (100 KB: 10 MB in all). */
+const ROW_KB = size('BENCH_ROW_KB', 100, 1);
+/** Section 6's query result: 100 rows of QUERY_ROW_BYTES (4 MB: 400 MB in all). */
+const QUERY_ROW_BYTES = size('BENCH_QUERY_ROW_BYTES', 4_000_000, 4_000);
 
 const POOL_SCRIPT = `// Concurrent short queries: the generated pool (DB_POOL_MAX=10) against one shared connection.
 import pg from 'pg';
@@ -52,7 +55,9 @@ process.stdout.write(JSON.stringify(results));
 const SHAPE_SCRIPT = `// One page of 100 rows of 100 KB each (10 MB), shaped as query_database does; reports time and peak RSS.
 import { pagedResult } from './dist/lib/results.js';
 
-const rows = Array.from({ length: 100 }, (_, i) => ({ n: i, note: 'ü'.repeat(35_000) + 'x'.repeat(30_000) }));
+// Per row ROW_KB KB of JSON, multi-byte text included: 35% 'ü' (2 bytes each), the rest 'x'.
+const kb = Number(process.env.ROW_KB);
+const rows = Array.from({ length: 100 }, (_, i) => ({ n: i, note: 'ü'.repeat(350 * kb) + 'x'.repeat(300 * kb) }));
 const bytes = Buffer.byteLength(JSON.stringify(rows));
 const started = performance.now();
 let text = '';
@@ -76,7 +81,7 @@ const loop = monitorEventLoopDelay({ resolution: 10 });
 const latencies = [];
 const mix = {};
 loop.enable();
-await Promise.all(Array.from({ length: 2000 }, async () => {
+await Promise.all(Array.from({ length: Number(process.env.CALLS) }, async () => {
   const started = performance.now();
   try {
     await page('SELECT pg_sleep(0.005)');
@@ -89,7 +94,7 @@ await Promise.all(Array.from({ length: 2000 }, async () => {
 }));
 loop.disable();
 latencies.sort((a, b) => a - b);
-const overload = { p50: latencies[1000], p99: latencies[1980], mix, loopMaxMs: loop.max / 1e6 };
+const overload = { p50: latencies[Math.floor(latencies.length / 2)], p99: latencies[Math.floor(latencies.length * 0.99)], mix, loopMaxMs: loop.max / 1e6 };
 
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
@@ -98,7 +103,7 @@ bigLoop.enable();
 let rows = 0;
 let offset = 0;
 for (let more = true; more; ) {
-  const result = await page("SELECT n, repeat('x', 1000000) AS v FROM generate_series(1, 400) AS n", offset);
+  const result = await page(\`SELECT n, repeat('x', 1000000) AS v FROM generate_series(1, \${Number(process.env.BIG_ROWS)}) AS n\`, offset);
   rows += result.rows.length;
   offset += result.rows.length;
   more = result.more;
@@ -109,14 +114,33 @@ await db.close();
 process.stdout.write(JSON.stringify({ overload, big: { rows, peakRssMb: peakRss / 2 ** 20, loopMaxMs: bigLoop.max / 1e6 } }));
 `;
 
+const QUERY_SCRIPT = `// One query_database call whose statement returns 100 rows of QUERY_ROW_BYTES each, through the
+// generated tool (read-only transaction, one page, capped text); reports time and peak RSS.
+import { loadConfig } from './dist/config.js';
+import { createLogger } from './dist/lib/logger.js';
+import { closeServices, createServices } from './dist/services.js';
+import { queryDatabase } from './dist/tools/query-database.js';
+
+const services = await createServices(loadConfig(), createLogger('silent'));
+const sql = \`SELECT n, repeat('x', \${Number(process.env.QUERY_ROW_BYTES)}) AS payload FROM generate_series(1, 100) AS n ORDER BY n\`;
+const started = performance.now();
+const result = await queryDatabase.run({ sql }, { services, signal: new AbortController().signal, logger: services.logger });
+const ms = performance.now() - started;
+await closeServices(services);
+const text = result.content?.[0]?.text ?? '';
+process.stdout.write(JSON.stringify({ ms, chars: text.length, isError: Boolean(result.isError), head: text.split('\\n')[0], maxRssKb: process.resourceUsage().maxRSS }));
+`;
+
 function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
+  return stats(values).median;
 }
 
 export async function benchDb() {
   const url = process.env.BENCH_DATABASE_URL ?? process.env.E2E_DATABASE_URL;
-  if (!url) return '## Database\n\nSkipped: no PostgreSQL. Run `.ci/postgres start` and set `BENCH_DATABASE_URL=$(.ci/postgres url)`.\n';
+  if (!url) {
+    const skipped = 'Skipped: no PostgreSQL. Run `.ci/postgres start` and set `BENCH_DATABASE_URL=$(.ci/postgres url)`.\n';
+    return { sections: { 6: `## 6. Result shaping\n\n${skipped}`, 7: `## 7. Database\n\n${skipped}` }, data: { skipped } };
+  }
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'create-mcp-prod-bench-db-'));
   const repo = path.join(scratch, 'bench-db');
   try {
@@ -126,20 +150,18 @@ export async function benchDb() {
     execFileSync('npm', ['run', 'build'], { cwd: repo, stdio: 'ignore' });
     writeFileSync(path.join(repo, 'bench-pool.mjs'), POOL_SCRIPT);
     writeFileSync(path.join(repo, 'bench-shape.mjs'), SHAPE_SCRIPT);
+    writeFileSync(path.join(repo, 'bench-query.mjs'), QUERY_SCRIPT);
     writeFileSync(path.join(repo, 'bench-load.mjs'), LOAD_SCRIPT);
 
     step('pool vs one shared connection');
-    const env = { ...process.env, URL: url, ROUNDS: process.env.BENCH_ROUNDS ?? '3', ROUND_MS: process.env.BENCH_ROUND_MS ?? '3000' };
+    const env = { ...process.env, URL: url, ROUNDS: String(size('BENCH_ROUNDS', 5, 1)), ROUND_MS: String(size('BENCH_ROUND_MS', 3_000, 300)) };
     const pool = JSON.parse(execFileSync(process.execPath, ['bench-pool.mjs'], { cwd: repo, env }).toString());
-    const p = { qps: median(pool.pool.map((r) => r.qps)), p99: median(pool.pool.map((r) => r.p99)) };
-    const s = { qps: median(pool.single.map((r) => r.qps)), p99: median(pool.single.map((r) => r.p99)) };
+    const p = { qps: stats(pool.pool.map((r) => r.qps)), p99: stats(pool.pool.map((r) => r.p99)) };
+    const s = { qps: stats(pool.single.map((r) => r.qps)), p99: stats(pool.single.map((r) => r.p99)) };
 
-    step('query_database under 2,000 concurrent calls, and a 400 MB result');
-    const load = JSON.parse(execFileSync(process.execPath, ['bench-load.mjs'], { cwd: repo, env }).toString());
-
-    step('shaping a 10 MB page');
-    const shapeRuns = Array.from({ length: 5 }, () => ['0', '1'].map((shape) =>
-      JSON.parse(execFileSync(process.execPath, ['bench-shape.mjs'], { cwd: repo, env: { ...process.env, SHAPE: shape } }).toString()),
+    step('shaping a page of rows');
+    const shapeRuns = Array.from({ length: SHAPE_RUNS }, () => ['0', '1'].map((shape) =>
+      JSON.parse(execFileSync(process.execPath, ['bench-shape.mjs'], { cwd: repo, env: { ...process.env, SHAPE: shape, ROW_KB: String(ROW_KB) } }).toString()),
     ));
     const plain = shapeRuns.map(([a]) => a);
     const shaped = shapeRuns.map(([, b]) => b);
@@ -149,33 +171,24 @@ export async function benchDb() {
     const plainRss = median(plain.map((r) => r.maxRssKb)) / 1024;
     const shapedRss = median(shaped.map((r) => r.maxRssKb)) / 1024;
 
-    return `## Database: pool vs one shared connection
+    step(`a query_database call returning ${((QUERY_ROW_BYTES * 100) / 2 ** 20).toFixed(0)} MB`);
+    // The bench connects as a superuser: allowed here only, the server refuses such a role by default.
+    const queryEnv = { ...process.env, DATABASE_URL: url, DB_ALLOW_PRIVILEGED: 'true', DB_STATEMENT_TIMEOUT_MS: '120000', QUERY_ROW_BYTES: String(QUERY_ROW_BYTES), DATA_DIR: path.join(repo, '.data') };
+    const queryRuns = Array.from({ length: SHAPE_RUNS }, () => JSON.parse(execFileSync(process.execPath, ['bench-query.mjs'], { cwd: repo, env: queryEnv }).toString()));
+    const query = { ms: stats(queryRuns.map((r) => r.ms)), rssMb: stats(queryRuns.map((r) => r.maxRssKb / 1024)), chars: queryRuns[0].chars, head: queryRuns[0].head, isError: queryRuns[0].isError };
+    const queryMb = (QUERY_ROW_BYTES * 100) / 2 ** 20;
 
-50 concurrent callers running a short query (\`SELECT count(*) FROM generate_series(1, 2000)\`),
-interleaved rounds, medians.
+    const calls = SMOKE ? 50 : 2000;
+    const bigRows = SMOKE ? 3 : 400;
+    step(`query_database under ${calls} concurrent calls, and a ${bigRows} MB result`);
+    const load = JSON.parse(execFileSync(process.execPath, ['bench-load.mjs'], { cwd: repo, env: { ...env, CALLS: String(calls), BIG_ROWS: String(bigRows) } }).toString());
 
-| access | queries/s | p99 ms |
-| --- | ---: | ---: |
-| generated pool (\`DB_POOL_MAX=10\`, \`withConnection\`) | ${p.qps.toFixed(0)} | ${p.p99.toFixed(1)} |
-| one shared \`pg.Client\` (what the seeds warn about) | ${s.qps.toFixed(0)} | ${s.p99.toFixed(1)} |
+    const shaping = `## 6. Result shaping
 
-The pool serves ${(p.qps / s.qps).toFixed(2)}× the queries per second of a single connection on this ${os.cpus().length}-core machine.
-
-## query_database under overload, and a 400 MB result
-
-2,000 calls at once on \`DB_POOL_MAX=10\` (\`SELECT pg_sleep(0.005)\` through the tool's read-only
-path: bounded wait for a connection, "busy, retry" past it):
-p50 ${load.overload.p50.toFixed(0)} ms, p99 ${load.overload.p99.toFixed(0)} ms; outcomes ${Object.entries(load.overload.mix).map(([kind, n]) => `${kind} ${n}`).join(', ')};
-longest event-loop stall ${load.overload.loopMaxMs.toFixed(0)} ms.
-
-Paging through a 400 MB result (400 rows of 1 MB) to the end: ${load.big.rows} rows, peak RSS
-${load.big.peakRssMb.toFixed(0)} MB, longest event-loop stall ${load.big.loopMaxMs.toFixed(0)} ms.
-
-## Shaping a 10 MB page of rows
-
-One page of 100 rows of 100 KB (${mb.toFixed(1)} MB as JSON), capped to 8,000 characters with
-\`pagedResult\` (whole rows while they fit, a row too big alone shortened in place; valid JSON), against plain \`JSON.stringify\` of the same rows;
-separate processes, 5 runs, medians; peak RSS from \`process.resourceUsage()\`.
+One page of 100 rows of ${ROW_KB} KB (${mb.toFixed(1)} MB as JSON, multi-byte text included), capped to
+8,000 characters with \`pagedResult\` (whole rows while they fit, a row too big alone shortened in place; valid JSON), against plain
+\`JSON.stringify\` of the same rows; separate processes, ${plural(SHAPE_RUNS, 'run')}, medians; peak RSS from
+\`process.resourceUsage()\`.
 
 | | ms | peak RSS MB |
 | --- | ---: | ---: |
@@ -184,7 +197,35 @@ separate processes, 5 runs, medians; peak RSS from \`process.resourceUsage()\`.
 
 Shaping costs ${(shapedMs / plainMs).toFixed(2)}× the time of serialising the page once, and
 ${((shapedRss - plainRss) / mb).toFixed(2)} MB of extra peak memory per MB of data.
+
+A \`query_database\` call (the generated tool, in-process, against PostgreSQL) whose statement
+returns 100 rows of ${QUERY_ROW_BYTES.toLocaleString('en')} bytes (${queryMb.toFixed(queryMb < 10 ? 2 : 0)} MB), ${plural(SHAPE_RUNS, 'run')}, median (min–max):
+${spread(query.ms, 0)} ms, peak RSS ${spread(query.rssMb, 0)} MB (${(query.rssMb.median / queryMb).toFixed(2)}× the result size);
+the model gets ${query.chars.toLocaleString('en')} characters${query.isError ? ' (a tool error)' : ''}: "${query.head}".
 `;
+    const database = `## 7. Database: pool vs one shared connection
+
+50 concurrent callers running a short query (\`SELECT count(*) FROM generate_series(1, 2000)\`),
+interleaved rounds, median (min–max) of the rounds.
+
+| access | queries/s | p99 ms |
+| --- | ---: | ---: |
+| generated pool (\`DB_POOL_MAX=10\`, \`withConnection\`) | ${spread(p.qps, 0)} | ${spread(p.p99, 1)} |
+| one shared \`pg.Client\` (what the seeds warn about) | ${spread(s.qps, 0)} | ${spread(s.p99, 1)} |
+
+The pool serves ${(p.qps.median / s.qps.median).toFixed(2)}× the queries per second of a single connection on this ${os.cpus().length}-core machine.
+
+### Overload and a huge result
+
+${calls.toLocaleString('en')} calls at once on \`DB_POOL_MAX=10\` (\`SELECT pg_sleep(0.005)\` through the tool's
+read-only path: a bounded wait for a connection, a clear "busy, retry" past it): p50
+${load.overload.p50.toFixed(0)} ms, p99 ${load.overload.p99.toFixed(0)} ms; outcomes ${Object.entries(load.overload.mix).map(([kind, n]) => `${kind} ${n}`).join(', ')};
+longest event-loop stall ${load.overload.loopMaxMs.toFixed(0)} ms.
+
+Reading all ${load.big.rows} rows of 1 MB each, page by page: peak RSS ${load.big.peakRssMb.toFixed(0)} MB, longest event-loop stall ${load.big.loopMaxMs.toFixed(0)} ms.
+Not measured here yet: \`query_database\` throughput against PGlite.
+${SMOKE ? '\n(smoke run: sizes too small to mean anything)\n' : ''}`;
+    return { sections: { 6: shaping, 7: database }, data: { pool: p, single: s, load, shaping: { mb, plainMs, shapedMs, plainRss, shapedRss }, query: { ...query, mb: queryMb } } };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

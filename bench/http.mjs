@@ -1,22 +1,24 @@
 // A generated HTTP server against a bare v2 SDK server running the same tool code, measured in
 // interleaved rounds; then memory and descriptors with 1,000 open streams and after 10,000
 // open/abort cycles. Everything runs on loopback with bounded loops.
+//
+// Tracing: when bench/otel.mjs exists and exports `httpTracingVariants({ repo })`, resolving to
+// [{ label, env, stop?() }], each is one more generated server (its `env` added, e.g. tracing on
+// with an exporter it started) measured in the same interleaved rounds; `stop` runs at the end.
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { median } from './cli.mjs';
+import { cli, plural, size, spread, stats } from './lib.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = path.join(root, 'dist', 'cli.js');
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 3_000);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
-const OPEN_STREAMS = Number(process.env.BENCH_OPEN_STREAMS ?? 1_000);
-const CYCLES = Number(process.env.BENCH_CYCLES ?? 10_000);
+const ROUNDS = size('BENCH_ROUNDS', 5, 1);
+const ROUND_MS = size('BENCH_ROUND_MS', 3_000, 300);
+const CONCURRENCY = size('BENCH_CONCURRENCY', 16, 4);
+const OPEN_STREAMS = size('BENCH_OPEN_STREAMS', 1_000, 10);
+const CYCLES = size('BENCH_CYCLES', 10_000, 200);
+const BATCH = Math.min(100, CYCLES);
 
 const BARE_SERVER_FACTORY = `// The generated server factory (all tools, resources, prompt, call wrapper) behind the SDK's HTTP alone.
 import { createServer } from 'node:http';
@@ -175,6 +177,14 @@ async function snapshot(url) {
   };
 }
 
+/** Tracing variants from bench/otel.mjs when it exists (the OpenTelemetry work adds it). */
+async function tracingVariants(repo) {
+  const hook = new URL('./otel.mjs', import.meta.url);
+  if (!existsSync(hook)) return [];
+  const { httpTracingVariants } = await import(hook.href);
+  return typeof httpTracingVariants === 'function' ? await httpTracingVariants({ repo }) : [];
+}
+
 export async function benchHttp() {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'create-mcp-prod-bench-http-'));
   const repo = path.join(scratch, 'bench-server');
@@ -186,11 +196,14 @@ export async function benchHttp() {
     writeFileSync(path.join(repo, 'bare-server.mjs'), BARE_SERVER);
     writeFileSync(path.join(repo, 'bare-factory.mjs'), BARE_SERVER_FACTORY);
 
-    const generated = await startServer(repo, 'dist/index.js', { MAX_CONNECTIONS: String(OPEN_STREAMS * 2) });
+    const generated = await startServer(repo, 'dist/index.js', { MAX_CONNECTIONS: String(Math.max(OPEN_STREAMS, BATCH) * 2) });
     const bareFactory = await startServer(repo, 'bare-factory.mjs', {});
     const bare = await startServer(repo, 'bare-server.mjs', {});
-    const servers = { generated, bareFactory, bare };
-    const results = { generated: [], bareFactory: [], bare: [] };
+    const tracing = await tracingVariants(repo);
+    const traced = {};
+    for (const [index, variant] of tracing.entries()) traced[`traced${index}`] = await startServer(repo, 'dist/index.js', variant.env);
+    const servers = { generated, bareFactory, bare, ...traced };
+    const results = Object.fromEntries(Object.keys(servers).map((name) => [name, []]));
     step('throughput rounds');
     for (const server of Object.values(servers)) await load(server.url); // warm-up
     for (let round = 0; round < ROUNDS; round++) {
@@ -198,16 +211,19 @@ export async function benchHttp() {
     }
     await stop(bare);
     await stop(bareFactory);
+    for (const name of Object.keys(traced)) await stop(traced[name]);
+    for (const variant of tracing) await variant.stop?.();
 
     const summary = (runs) => ({
-      rps: median(runs.map((r) => r.rps)),
-      p50: median(runs.map((r) => r.p50)),
-      p99: median(runs.map((r) => r.p99)),
+      rps: stats(runs.map((r) => r.rps)),
+      p50: stats(runs.map((r) => r.p50)),
+      p99: stats(runs.map((r) => r.p99)),
       errors: runs.reduce((sum, r) => sum + r.errors, 0),
     });
     const g = summary(results.generated);
     const f = summary(results.bareFactory);
     const b = summary(results.bare);
+    const tracedRows = tracing.map((variant, index) => ({ label: variant.label, ...summary(results[`traced${index}`]) }));
 
     // Streams: memory and descriptors with OPEN_STREAMS open, then after CYCLES open/abort cycles.
     step(`opening ${OPEN_STREAMS} streams`);
@@ -221,8 +237,8 @@ export async function benchHttp() {
     const afterOpen = await snapshot(generated.url);
 
     step(`${CYCLES} open/abort cycles`);
-    for (let done = 0; done < CYCLES; done += 100) {
-      const batch = await Promise.all(Array.from({ length: 100 }, (_, i) => openStream(generated.url, done + i)));
+    for (let done = 0; done < CYCLES; done += BATCH) {
+      const batch = await Promise.all(Array.from({ length: BATCH }, (_, i) => openStream(generated.url, done + i)));
       for (const { req } of batch) req.destroy();
     }
     await until(async () => (await metric(generated.url, 'mcp_open_streams{kind="streamable-http"}')) === 0, 'cycled streams to close');
@@ -232,27 +248,30 @@ export async function benchHttp() {
 
     const row = (name, s) =>
       `| ${name} | ${Number.isNaN(s.streams) ? 0 : s.streams} | ${s.fds} | ${s.rssMb.toFixed(1)} | ${s.heapMb.toFixed(1)} |`;
-    const cost = (a, base) => `${((1 - a.rps / base.rps) * 100).toFixed(1)}%`;
-    return `## Generated HTTP server vs bare v2 SDK servers
+    const share = (a, base) => `${((a.rps.median / base.rps.median) * 100).toFixed(1)}%`;
+    const line = (name, r, base) =>
+      `| ${name} | ${spread(r.rps, 0)} | ${base ? share(r, base) : 'reference'} | ${spread(r.p50, 2)} | ${spread(r.p99, 2)} | ${r.errors} |`;
+    const throughput = `## 3. Generated HTTP server vs bare v2 SDK servers
 
 \`tools/call\` of \`search_notes\` over Streamable HTTP (2026-07-28, stateless), ${CONCURRENCY} concurrent
-keep-alive clients, ${ROUNDS} interleaved rounds of ${ROUND_MS / 1000} s each, medians of the rounds.
-All three run the same compiled tool code from the generated repo.
+keep-alive clients, ${plural(ROUNDS, 'interleaved round')} of ${ROUND_MS / 1000} s each after a warm-up round;
+median (min–max) of the rounds. All servers run the same compiled tool code from the generated repo.
 
-| server | calls/s | p50 ms | p99 ms | errors |
-| --- | ---: | ---: | ---: | ---: |
-| generated: \`npm start\` (guards, stream registry, metrics, handshake log, drain) | ${g.rps.toFixed(0)} | ${g.p50.toFixed(2)} | ${g.p99.toFixed(2)} | ${g.errors} |
-| bare SDK HTTP (\`createMcpHandler\` + \`toNodeHandler\`) serving the generated server factory | ${f.rps.toFixed(0)} | ${f.p50.toFixed(2)} | ${f.p99.toFixed(2)} | ${f.errors} |
-| bare SDK HTTP serving a factory with only this one tool, unwrapped | ${b.rps.toFixed(0)} | ${b.p50.toFixed(2)} | ${b.p99.toFixed(2)} | ${b.errors} |
+| server | calls/s | of bare one-tool | p50 ms | p99 ms | errors |
+| --- | ---: | ---: | ---: | ---: | ---: |
+${line('bare SDK HTTP serving a factory with only this one tool, unwrapped', b)}
+${line('bare SDK HTTP (\`createMcpHandler\` + \`toNodeHandler\`) serving the generated server factory', f, b)}
+${line('generated: \`npm start\` (guards, stream registry, metrics, handshake log, drain), tracing off', g, b)}
+${tracedRows.map((r) => line(`generated, ${r.label}`, r, b)).join('\n')}
 
-- Cost of the HTTP production layers (row 1 vs row 2): **${cost(g, f)}** throughput, p99 ${(g.p99 / f.p99).toFixed(2)}× (goal: under 10%).
-- Cost of everything, including a factory that registers three tools, two resource templates and a
-  prompt per request plus the call wrapper (row 1 vs row 3): **${cost(g, b)}**. Stateless serving builds a
-  server instance per request, so this part grows with the number of registrations, not with the layers.
+- The HTTP production layers (generated vs bare HTTP serving the same factory): ${share(g, f)} of the throughput, p99 ${(g.p99.median / f.p99.median).toFixed(2)}×.
+- The per-request factory (the generated factory vs the one-tool factory, both on bare HTTP): ${share(f, b)}.
+  Stateless serving builds a server instance per request, so this part grows with the number of registrations.
+- Goal: the generated server at 95% or more of the bare one-tool server, p99 no worse.
+${tracing.length === 0 ? '- Tracing on: not measured (no bench/otel.mjs with \`httpTracingVariants\` in this build).\n' : ''}`;
+    const streams = `## 4. Streams: ${OPEN_STREAMS} open, then ${CYCLES} open/abort cycles
 
-## Streams: ${OPEN_STREAMS} open, then ${CYCLES} open/abort cycles
-
-Long \`watch_note\` calls (2025-era requests, answered as SSE streams) opened and then aborted by the client; figures from the server's own \`/metrics\`.
+Long \`watch_note\` calls (2025-era requests, answered as SSE streams) opened and then aborted by the client; figures from the server's own \`/metrics\` (one run).
 
 | moment | open streams | open fds | RSS MB | heap used MB |
 | --- | ---: | ---: | ---: | ---: |
@@ -261,9 +280,13 @@ ${row(`${OPEN_STREAMS} streams open`, during)}
 ${row('after aborting them', afterOpen)}
 ${row(`after ${CYCLES} open/abort cycles`, afterCycles)}
 
-Per open stream: ${(((during.rssMb - before.rssMb) * 1024) / OPEN_STREAMS).toFixed(1)} KB RSS, ${((during.fds - before.fds) / OPEN_STREAMS).toFixed(2)} fds.
-Descriptors after the cycles vs before: ${afterCycles.fds - before.fds >= 0 ? '+' : ''}${afterCycles.fds - before.fds}.
+Per open stream: ${(((during.rssMb - before.rssMb) * 1024) / OPEN_STREAMS).toFixed(1)} KB RSS, ${((during.fds - before.fds) / OPEN_STREAMS).toFixed(2)} fds (goal: under 3 KB).
+Descriptors after the cycles vs before: ${afterCycles.fds - before.fds >= 0 ? '+' : ''}${afterCycles.fds - before.fds} (goal: back to the baseline).
 `;
+    return {
+      sections: { 3: throughput, 4: streams },
+      data: { rounds: ROUNDS, roundMs: ROUND_MS, concurrency: CONCURRENCY, generated: g, bareFactory: f, bare: b, traced: tracedRows, streams: { before, during, afterOpen, afterCycles } },
+    };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

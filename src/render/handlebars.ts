@@ -1,6 +1,8 @@
 import Handlebars from 'handlebars';
+import { COMPILE_OPTIONS, templateKey, type PrecompiledTemplates } from './precompiled.js';
 
 export type TemplateData = Record<string, unknown>;
+type TemplateSpecification = Parameters<typeof Handlebars.template>[0];
 
 /**
  * Our own Handlebars instance, not plop's: `noEscape` because we emit code, not HTML (plop's
@@ -22,9 +24,12 @@ export class TemplateError extends Error {
   }
 }
 
-export function renderTemplate(hb: typeof Handlebars, source: string, data: TemplateData, file: string): string {
+/** Renders `source`, from its build-time compiled form when `precompiled` has this exact text. */
+export function renderTemplate(hb: typeof Handlebars, source: string, data: TemplateData, file: string, precompiled?: PrecompiledTemplates): string {
   try {
-    return hb.compile(source, { noEscape: true, strict: true })(strictData(data));
+    const spec = precompiled?.get(templateKey(source));
+    const template = spec ? hb.template(spec as TemplateSpecification) : hb.compile(source, { ...COMPILE_OPTIONS });
+    return template(strictData(data));
   } catch (error) {
     throw new TemplateError(file, error);
   }

@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Answers } from '../answers.js';
 
@@ -43,12 +43,19 @@ export function layersFor(answers: Answers): string[] {
 }
 
 /**
- * npm drops `.gitignore` (and other dotfiles) from published packages, so templates store a
- * leading `_` for a leading dot: `_gitignore` → `.gitignore`, `_github/` → `.github/`.
- * A `.hbs` suffix marks a file that Handlebars renders; every other file is copied byte for byte.
+ * npm drops `.gitignore` from published packages (and a dotfile is easy to miss in a template tree),
+ * so these templates are stored under another name and renamed on output. Only the names listed here are renamed, at any
+ * depth; every other path segment, `_`-prefixed or not (`__fixtures__`, `_shared.ts`), is kept as is.
  */
+export const RENAMED_TEMPLATE_SEGMENTS: ReadonlyMap<string, string> = new Map([
+  ['_gitignore', '.gitignore'],
+  ['_dockerignore', '.dockerignore'],
+  ['_github', '.github'],
+]);
+
+/** A `.hbs` suffix marks a file that Handlebars renders; every other file is copied byte for byte. */
 export function outputPathFor(templatePath: string): { target: string; render: boolean } {
-  const segments = templatePath.split(/[\\/]/).map((segment) => (segment.startsWith('_') ? `.${segment.slice(1)}` : segment));
+  const segments = templatePath.split(/[\\/]/).map((segment) => RENAMED_TEMPLATE_SEGMENTS.get(segment) ?? segment);
   const joined = segments.join('/');
   const render = joined.endsWith(TEMPLATE_SUFFIX);
   return { target: render ? joined.slice(0, -TEMPLATE_SUFFIX.length) : joined, render };
@@ -60,7 +67,7 @@ export async function planOverlays(templatesRoot: string, layers: readonly strin
   const packageFragments: PackageFragment[] = [];
   for (const layer of layers) {
     const layerDir = path.join(templatesRoot, layer);
-    for (const relative of await listFiles(layerDir)) {
+    for (const relative of listFiles(layerDir)) {
       const { target, render } = outputPathFor(relative);
       const source = path.join(layerDir, relative);
       if (target === PACKAGE_JSON) packageFragments.push({ layer, source, render });
@@ -71,10 +78,11 @@ export async function planOverlays(templatesRoot: string, layers: readonly strin
   return { layers: [...layers], files, packageFragments };
 }
 
-async function listFiles(dir: string): Promise<string[]> {
+/** Synchronous, like the rest of the render: cheaper than promises for a few dozen folders. */
+function listFiles(dir: string): string[] {
   let entries;
   try {
-    entries = await readdir(dir, { recursive: true, withFileTypes: true });
+    entries = readdirSync(dir, { recursive: true, withFileTypes: true });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`missing template layer ${dir}`);
     throw error;

@@ -15,6 +15,14 @@ describe('the packed package', () => {
     expect(files.some((file) => file.startsWith('package/test/') || file.startsWith('package/src/'))).toBe(false);
   });
 
+  it('is one bundle with its templates precompiled, and installs no dependency', async () => {
+    const { stdout } = await execa('tar', ['-tzf', inject('tarball')]);
+    expect(stdout.split('\n')).toEqual(expect.arrayContaining(['package/dist/precompiled-templates.js', 'package/dist/THIRD-PARTY-LICENSES.md']));
+    const installed = JSON.parse(readFileSync(path.join(inject('consumerDir'), 'node_modules', 'create-mcp-prod', 'package.json'), 'utf8')) as Record<string, unknown>;
+    expect(installed.dependencies ?? {}).toEqual({});
+    expect(existsSync(path.join(inject('consumerDir'), 'node_modules', 'handlebars'))).toBe(false);
+  });
+
   it('works as `npm create mcp-prod`', async () => {
     const target = workPath('via-npm-create');
     const result = await execa('npm', ['create', 'mcp-prod', target, '--', '--yes', '--no-install', '--no-git'], {

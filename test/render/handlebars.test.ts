@@ -1,6 +1,7 @@
 import Handlebars from 'handlebars';
 import { describe, expect, it } from 'vitest';
 import { TemplateError, createHandlebars, renderTemplate } from '../../src/render/handlebars.js';
+import { COMPILE_OPTIONS, templateKey } from '../../src/render/precompiled.js';
 
 const hb = createHandlebars();
 const render = (source: string, data: Record<string, unknown> = {}, file = 'base/x.ts.hbs') => renderTemplate(hb, source, data, file);
@@ -109,5 +110,25 @@ describe('helpers', () => {
     expect(Handlebars.helpers).not.toHaveProperty('json');
     expect(Handlebars.helpers).not.toHaveProperty('includes');
     expect(createHandlebars()).not.toBe(Handlebars);
+  });
+});
+
+describe('renderTemplate from a precompiled template', () => {
+  const source = 'export const name = {{json name}}; // {{description}} {{#if has.http}}http{{/if}}\n';
+  const compiled = (text: string) => new Map([[templateKey(text), new Function(`return ${Handlebars.precompile(text, { ...COMPILE_OPTIONS })}`)() as object]]);
+
+  it('renders what compiling renders: raw, not HTML-escaped', () => {
+    const data = { name: 'demo', description: 'A & B <demo>', has: { http: true } };
+    expect(renderTemplate(hb, source, data, 'x.hbs', compiled(source))).toBe(renderTemplate(hb, source, data, 'x.hbs'));
+    expect(renderTemplate(hb, source, data, 'x.hbs', compiled(source))).toContain('A & B <demo>');
+  });
+
+  it('trap: strict — a missing variable still throws a TemplateError naming the file', () => {
+    expect(() => renderTemplate(hb, '{{nmae}}', { name: 'demo' }, 'base/a.ts.hbs', compiled('{{nmae}}'))).toThrow(/^template base\/a\.ts\.hbs: .*nmae/);
+    expect(() => renderTemplate(hb, '{{#if has.htpp}}x{{/if}}', { has: { http: true } }, 'b.hbs', compiled('{{#if has.htpp}}x{{/if}}'))).toThrow(/htpp/);
+  });
+
+  it('a template whose text changed since the build is compiled from its text', () => {
+    expect(renderTemplate(hb, 'new {{name}}', { name: 'demo' }, 'x.hbs', compiled('old {{name}}'))).toBe('new demo');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Answers } from '../../src/answers.js';
-import { compareStrings, layersFor, outputPathFor, planOverlays } from '../../src/render/overlays.js';
+import { RENAMED_TEMPLATE_SEGMENTS, compareStrings, layersFor, outputPathFor, planOverlays } from '../../src/render/overlays.js';
 import { useTempDirs, writeTree } from '../helpers/fs.js';
 
 const tempDir = useTempDirs();
@@ -45,6 +45,27 @@ describe('outputPathFor', () => {
     ['readme.hbs.md', 'readme.hbs.md', false],
   ] as const)('%s → %s (render: %s)', (template, target, render) => {
     expect(outputPathFor(template)).toEqual({ target, render });
+  });
+
+  it.each([
+    ['__fixtures__/input.json', '__fixtures__/input.json'],
+    ['test/__snapshots__/tools.test.ts.snap', 'test/__snapshots__/tools.test.ts.snap'],
+    ['src/_shared.ts', 'src/_shared.ts'],
+    ['_github_extra/x.yml', '_github_extra/x.yml'],
+    ['_gitignore.bak', '_gitignore.bak'],
+    ['constructor', 'constructor'],
+    ['_dockerignore', '.dockerignore'],
+    ['fixtures/_gitignore', 'fixtures/.gitignore'],
+  ] as const)('renames only the listed segments: %s → %s', (template, target) => {
+    expect(outputPathFor(template).target).toBe(target);
+  });
+
+  it('lists exactly the stored dotfile names, each renamed to its dotted name', () => {
+    expect([...RENAMED_TEMPLATE_SEGMENTS]).toEqual([
+      ['_gitignore', '.gitignore'],
+      ['_dockerignore', '.dockerignore'],
+      ['_github', '.github'],
+    ]);
   });
 
   it('uses POSIX separators for Windows-style template paths', () => {

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Answers } from '../../src/answers.js';
 import { MANIFEST_FILE, hashContent, type Manifest } from '../../src/render/manifest.js';
+import { RENAMED_TEMPLATE_SEGMENTS, outputPathFor } from '../../src/render/overlays.js';
 import { renderRepo, type RenderedFiles } from '../../src/steps/render.js';
 import { generatorPackage } from '../../src/version.js';
 import { readTree, text, useTempDirs, writeTree } from '../helpers/fs.js';
@@ -24,6 +25,7 @@ async function writeFixture(root: string): Promise<void> {
     'base/_github/workflows/ci.yml': 'jobs:\n  test:\n    steps:\n      - uses: actions/setup-node@v4\n        with:\n          node-version: ${{ matrix.node }}\n',
     'base/_github/workflows/release.yml.hbs': 'name: release {{name}}\nnode-version: $\\{{ matrix.node }}\n',
     'base/.hidden': 'a real dotfile\n',
+    'base/test/__fixtures__/_data.json': '{}\n',
     'base/src/a.ts.hbs': "export const name = '{{name}}';\nexport const description = '{{description}}';\n",
     'base/src/raw.ts': "export const raw = '{{name}}';\n",
     'base/notes.md.hbs.hbs': '{{name}} notes\n',
@@ -78,6 +80,11 @@ describe('renderRepo with a fixture templates folder', () => {
   it('trap: dotfiles — _github/workflows/ci.yml becomes .github/workflows/ci.yml', () => {
     expect(files.has('.github/workflows/ci.yml')).toBe(true);
     expect([...files.keys()].some((file) => file.startsWith('_github'))).toBe(false);
+  });
+
+  it('trap: dotfiles — other _-prefixed names are kept: __fixtures__/_data.json stays as it is', () => {
+    expect(text(files.get('test/__fixtures__/_data.json'))).toBe('{}\n');
+    expect([...files.keys()].some((file) => file.includes('._'))).toBe(false);
   });
 
   it('trap: dotfiles — a real .hidden file in a layer is picked up too (node-plop addMany would drop it)', () => {
@@ -172,6 +179,7 @@ describe('renderRepo with a fixture templates folder', () => {
         'src/a.ts',
         'src/raw.ts',
         'src/transports/stdio.ts',
+        'test/__fixtures__/_data.json',
       ].sort(),
     );
   });
@@ -311,9 +319,9 @@ describe('renderRepo with the real templates', () => {
     }
   });
 
-  it('trap: dotfiles — no _-prefixed path and no .hbs suffix reaches the output', () => {
+  it('trap: dotfiles — no stored dotfile name and no .hbs suffix reaches the output', () => {
     for (const file of files.keys()) {
-      expect(file.split('/').some((segment) => segment.startsWith('_')), file).toBe(false);
+      expect(file.split('/').some((segment) => RENAMED_TEMPLATE_SEGMENTS.has(segment)), file).toBe(false);
       expect(file.endsWith('.hbs'), file).toBe(false);
     }
   });
@@ -365,10 +373,7 @@ describe('renderRepo with the real templates', () => {
     let compared = 0;
     for (const [template, content] of layered) {
       if (template.endsWith('.hbs')) continue;
-      const target = template
-        .split('/')
-        .map((segment) => (segment.startsWith('_') ? `.${segment.slice(1)}` : segment))
-        .join('/');
+      const { target } = outputPathFor(template);
       if (target === 'package.json') continue;
       const rendered = files.get(target);
       expect(rendered, target).toBeDefined();

@@ -1,0 +1,102 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build, type Metafile } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+// @ts-expect-error the build script is plain JavaScript
+import { bundleOptions, precompiledTemplates } from '../scripts/build.mjs';
+import type { Answers } from '../src/answers.js';
+import { templateData } from '../src/render/data.js';
+import { createHandlebars, renderTemplate } from '../src/render/handlebars.js';
+import { PRECOMPILED_FILE, loadPrecompiled, templateKey } from '../src/render/precompiled.js';
+import { useTempDirs } from './helpers/fs.js';
+
+const VARIANTS: Answers[] = [
+  { name: 'demo', description: 'A & B <demo>', transports: ['stdio'], db: 'none' },
+  { name: '@acme/weather_v2', description: 'd', transports: ['http'], db: 'none' },
+  { name: 'all', description: 'd', transports: ['stdio', 'http', 'sse'], db: 'postgres' },
+];
+
+const tempDir = useTempDirs();
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+interface Options {
+  entryPoints?: Record<string, string>;
+  outdir?: string;
+}
+const optionsFor = bundleOptions as (options: Options) => Parameters<typeof build>[0];
+
+/** Every input file that loading `output` pulls in through static imports (what runs before any `import()`). */
+function staticInputs(metafile: Metafile, output: string): string[] {
+  const seen = new Set<string>();
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const imported of metafile.outputs[file]?.imports ?? []) if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
+  };
+  visit(output);
+  return [...seen].flatMap((file) => Object.keys(metafile.outputs[file]?.inputs ?? {}));
+}
+
+describe('the CLI bundle', () => {
+  it('loads no dependency and no command module for --help and --version: they are chunks imported on demand', async () => {
+    const outdir = await tempDir();
+    const { metafile } = await build({ ...optionsFor({ outdir }), write: false });
+    if (!metafile) throw new Error('no metafile');
+    const entry = Object.keys(metafile.outputs).find((file) => metafile.outputs[file]?.entryPoint === 'src/cli.ts');
+    if (!entry) throw new Error('no entry output');
+    const loaded = staticInputs(metafile, entry);
+    expect(loaded).toContain('src/args.ts');
+    expect(loaded.filter((file) => file.includes('node_modules/'))).toEqual([]);
+    expect(loaded.filter((file) => file.startsWith('src/commands/') || file.startsWith('src/steps/') || file.startsWith('src/render/'))).toEqual([]);
+    // ...and everything else is bundled: the only imports left are Node built-ins.
+    const external = Object.values(metafile.outputs).flatMap((output) => output.imports.filter((i) => i.external).map((i) => i.path));
+    expect(external.filter((name) => !name.startsWith('node:') && !builtinModules.includes(name) && name !== 'source-map')).toEqual([]);
+  });
+
+  it('bundles a lazily imported node-plop into a chunk that runs with no node_modules beside it', async () => {
+    const outdir = await tempDir();
+    const entry = path.join(root, 'test', 'fixtures', 'lazy-plop.ts');
+    const { metafile } = await build(optionsFor({ entryPoints: { 'lazy-plop': entry }, outdir }));
+    const entryOutput = Object.keys(metafile?.outputs ?? {}).find((file) => file.endsWith('lazy-plop.js'));
+    expect(entryOutput).toBeDefined();
+    expect(staticInputs(metafile as Metafile, entryOutput as string).some((file) => file.includes('node_modules/node-plop/'))).toBe(false);
+
+    const dest = await tempDir();
+    const stdout = execFileSync(process.execPath, [path.join(outdir, 'lazy-plop.js'), dest], { cwd: outdir, encoding: 'utf8' });
+    expect(JSON.parse(stdout)).toEqual({ failures: 0 });
+    expect(readFileSync(path.join(dest, 'src', 'tools', 'fetch-weather.ts'), 'utf8')).toBe('export const fetchWeather = 1;\n');
+  });
+});
+
+describe('precompiled templates', () => {
+  it('has every real template under the key the renderer looks up, and renders exactly what compiling renders', async () => {
+    const outdir = await tempDir();
+    const file = path.join(outdir, PRECOMPILED_FILE);
+    writeFileSync(file, (precompiledTemplates as () => string)());
+    const precompiled = await loadPrecompiled(pathToFileURL(file));
+    const templatesRoot = path.join(root, 'templates');
+    const sources = readdirSync(templatesRoot, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile() && entry.name.endsWith('.hbs'))
+      .map((entry) => path.join(entry.parentPath, entry.name));
+    expect(sources.length).toBeGreaterThan(10);
+    expect(precompiled.size).toBe(new Set(sources.map((source) => readFileSync(source, 'utf8'))).size);
+
+    const hb = createHandlebars();
+    for (const answers of VARIANTS) {
+      const data = templateData(answers, '1.2.3');
+      for (const source of sources) {
+        const text = readFileSync(source, 'utf8');
+        expect(precompiled.has(templateKey(text)), source).toBe(true);
+        expect(renderTemplate(hb, text, data, source, precompiled), source).toBe(renderTemplate(hb, text, data, source));
+      }
+    }
+  });
+
+  it('without a build (running from source) there are none, and templates are compiled', async () => {
+    const missing = pathToFileURL(path.join(await tempDir(), PRECOMPILED_FILE));
+    expect((await loadPrecompiled(missing)).size).toBe(0);
+  });
+});
