@@ -41,6 +41,14 @@ async function edit(file: string, change: (text: string) => string): Promise<voi
   await writeFile(full, after);
 }
 
+/** The packed version (A) and the bumped copy's (B), set before the tests run. */
+let versionA = '';
+let versionB = '';
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 async function git(...args: string[]) {
   return (await execa('git', args, { cwd: repo })).stdout;
 }
@@ -61,7 +69,10 @@ beforeAll(async () => {
   await cp(packageA(), packageB(), { recursive: true });
   const pkgFile = path.join(packageB(), 'package.json');
   const pkg = JSON.parse(await readFile(pkgFile, 'utf8')) as { version: string };
-  await writeFile(pkgFile, JSON.stringify({ ...pkg, version: '0.2.0' }, null, 2));
+  versionA = pkg.version;
+  const [major, minor] = pkg.version.split('.').map(Number);
+  versionB = `${major}.${(minor ?? 0) + 1}.0`;
+  await writeFile(pkgFile, JSON.stringify({ ...pkg, version: versionB }, null, 2));
   const templates = path.join(packageB(), 'templates');
   const replaceIn = async (file: string, from: string, to: string) => {
     const text = await readFile(path.join(templates, file), 'utf8');
@@ -166,7 +177,7 @@ describe('living with a generated repo', () => {
     const server = await readFile(path.join(repo, 'src/server.ts'), 'utf8');
     expect(server).toMatch(/^<<<<<<< src\/server\.ts \(yours\)\nconst INSTRUCTIONS = 'Mine: /m);
     expect(server).toMatch(/^\|\|\|\|\|\|\| src\/server\.ts \(create-mcp-prod 0\.1\.0\)\n/m);
-    expect(server).toMatch(/^=======\nconst INSTRUCTIONS = 'B: [^\n]*\n>>>>>>> src\/server\.ts \(create-mcp-prod 0\.2\.0\)$/m);
+    expect(server).toMatch(new RegExp(`^=======\\nconst INSTRUCTIONS = 'B: [^\\n]*\\n>>>>>>> src/server\\.ts \\(create-mcp-prod ${escape(versionB)}\\)$`, 'm'));
     await expect(readFile(path.join(repo, 'DEPLOY.md'))).rejects.toThrow();
     expect(await readFile(path.join(repo, 'UPGRADING.md'), 'utf8')).toContain('New in B.');
     expect(await readFile(path.join(repo, 'src/tools/index.ts'), 'utf8')).toBe(toolsIndex);
@@ -174,11 +185,13 @@ describe('living with a generated repo', () => {
     expect(everything.filter((file) => /\.(rej|orig)$/.test(file) && !file.includes('node_modules'))).toEqual([]);
 
     const manifest = parseManifest(await readFile(path.join(repo, '.mcp-prod.json'), 'utf8'));
-    expect(manifest.version).toBe('0.2.0');
+    expect(manifest.version).toBe(versionB);
     expect(manifest.files['DEPLOY.md']).toMatchObject({ deleted: true });
     expect(manifest.files['src/tools/get-weather.ts']).toMatchObject({ owner: 'user' });
-    expect(await git('rev-parse', '--abbrev-ref', 'HEAD')).toBe('create-mcp-prod/update-0.2.0');
-    expect(await git('log', '-1', '--format=%B')).toMatch(/^Update to 0\.2\.0: 1 conflict\(s\) to resolve\n\ncreate-mcp-prod 0\.1\.0 → 0\.2\.0: /);
+    expect(await git('rev-parse', '--abbrev-ref', 'HEAD')).toBe(`create-mcp-prod/update-${versionB}`);
+    expect(await git('log', '-1', '--format=%B')).toMatch(
+      new RegExp(`^Update to ${escape(versionB)}: 1 conflict\\(s\\) to resolve\\n\\ncreate-mcp-prod ${escape(versionA)} → ${escape(versionB)}: `),
+    );
 
     const check = await b(['check', '--json'], 'check (after update)');
     expect(check.exitCode).toBe(1);

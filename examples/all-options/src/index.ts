@@ -3,6 +3,8 @@
 // after the guard is in place, so not even a dependency's import-time output can reach stdout.
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './lib/logger.js';
+import { StartupError } from './lib/startup-error.js';
+import { startTelemetry } from './lib/telemetry/index.js';
 import { installStdoutGuard } from './lib/stdout-guard.js';
 
 const bootLogger = createLogger('info');
@@ -17,7 +19,20 @@ try {
 }
 
 const logger = createLogger(config.logLevel);
+
+/**
+ * A start-up failure the operator can fix (an unusable DATA_DIR, a port in use, a setting that can
+ * only be checked while the server is assembled: MCP_TOOLSETS, a database role that can do more
+ * than read) is one log line and exit code 1; anything else is a bug and keeps its stack.
+ */
+function exitOnStartupError(error: unknown): never {
+  if (!(error instanceof StartupError) && !(error instanceof ConfigError)) throw error;
+  logger.fatal(error.message);
+  process.exit(1);
+}
 const protocolOut = config.transport === 'stdio' ? installStdoutGuard(logger).protocolOut : undefined;
+// Tracing starts before the rest is imported, so the libraries it instruments (`pg`) load instrumented.
+const telemetry = await startTelemetry(logger);
 
 const { start } = await import('./app.js');
-await start({ config, logger, ...(protocolOut && { protocolOut }) });
+await start({ config, logger, telemetry, ...(protocolOut && { protocolOut }) }).catch(exitOnStartupError);

@@ -1,7 +1,7 @@
-import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from './config.js';
 import type { ReadinessCheck } from './lib/readiness.js';
+import { describeCause, StartupError } from './lib/startup-error.js';
 import { NoteStore } from './notes/store.js';
 import type { CoreServices } from './services.js';
 
@@ -18,13 +18,15 @@ export interface AppServices {
 /** `core` holds what the server itself provides: config, logger. */
 export async function createAppServices(core: CoreServices): Promise<AppServices> {
   const notes = new NoteStore(notesDir(core.config));
-  await notes.init();
+  await notes.init().catch((error: unknown) => {
+    throw new StartupError(`DATA_DIR ${core.config.dataDir} cannot be used: ${describeCause(error)}`);
+  });
   return { notes };
 }
 
 /** What `/readyz` checks besides the server's own dependencies (HTTP transports). */
-export function appReadinessChecks(_services: AppServices, config: Config): ReadinessCheck[] {
-  return [{ name: 'data-dir', check: () => access(notesDir(config), constants.W_OK) }];
+export function appReadinessChecks(services: AppServices, _config: Config): ReadinessCheck[] {
+  return [{ name: 'data-dir', check: () => services.notes.checkWritable() }];
 }
 
 /** Releases what `createAppServices` opened; called at shutdown after in-flight calls have finished. */

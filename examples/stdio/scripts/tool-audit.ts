@@ -3,31 +3,50 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
 import { InMemoryTransport, type Tool } from '@modelcontextprotocol/server';
+import { Tiktoken } from 'js-tiktoken/lite';
+import o200kBase from 'js-tiktoken/ranks/o200k_base';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/lib/logger.js';
 import { createServerFactory } from '../src/server.js';
 import { createServices } from '../src/services.js';
-import { TOOL_BUDGET, estimateTokens } from '../src/tools/budget.js';
+import { TOOL_BUDGET, type ToolBudget } from '../src/tools/budget.js';
 
 export interface ToolAuditRow {
   name: string;
   descriptionChars: number;
-  inputFields: number;
-  estimatedTokens: number;
+  /** Top-level fields of the input schema. */
+  fields: number;
+  tokens: number;
   problems: string[];
 }
 
 export interface ToolAudit {
-  rows: ToolAuditRow[];
+  tools: ToolAuditRow[];
+  /** Tokens of the whole `tools/list` result, as sent. */
   totalTokens: number;
   problems: string[];
 }
 
-/** The tool definitions exactly as a client receives them from `tools/list`. */
-export async function listTools(): Promise<Tool[]> {
+let encoder: Tiktoken | undefined;
+
+/**
+ * Tokens of `text` in the o200k_base encoding (GPT-4o and later), with the ranks shipped inside
+ * js-tiktoken: no network. Other models split text differently, so treat it as an estimate.
+ */
+export function countTokens(text: string): number {
+  encoder ??= new Tiktoken(o200kBase);
+  return encoder.encode(text).length;
+}
+
+/**
+ * The tool definitions exactly as a client receives them from `tools/list`, for the groups
+ * `MCP_TOOLSETS` selects (all when unset), the same list a deployment with that setting serves.
+ */
+export async function listTools(env: NodeJS.ProcessEnv = process.env): Promise<Tool[]> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tool-audit-'));
   try {
-    const services = await createServices(loadConfig({ DATA_DIR: dataDir }), createLogger('silent'));
+    const config = loadConfig({ DATA_DIR: dataDir, ...(env.MCP_TOOLSETS && { MCP_TOOLSETS: env.MCP_TOOLSETS }) });
+    const services = await createServices(config, createLogger('silent'));
     const server = await createServerFactory(services)({ era: 'legacy' });
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
     await server.connect(serverSide);
@@ -41,39 +60,50 @@ export async function listTools(): Promise<Tool[]> {
   }
 }
 
-export function auditTools(tools: readonly Tool[], budget: typeof TOOL_BUDGET = TOOL_BUDGET): ToolAudit {
+export function auditTools(tools: readonly Tool[], budget: ToolBudget = TOOL_BUDGET): ToolAudit {
   const rows = tools.map((tool): ToolAuditRow => {
     const descriptionChars = tool.description?.length ?? 0;
-    const inputFields = Object.keys(tool.inputSchema.properties ?? {}).length;
-    const estimatedTokens = estimateTokens(JSON.stringify(tool));
+    const fields = Object.keys(tool.inputSchema.properties ?? {}).length;
+    const tokens = countTokens(JSON.stringify(tool));
     const problems = [
       descriptionChars > budget.maxDescriptionChars && `description ${descriptionChars} > ${budget.maxDescriptionChars} chars`,
-      inputFields > budget.maxInputFields && `${inputFields} > ${budget.maxInputFields} input fields`,
-      estimatedTokens > budget.maxTokensPerTool && `~${estimatedTokens} > ${budget.maxTokensPerTool} tokens`,
+      fields > budget.maxInputFields && `${fields} > ${budget.maxInputFields} input fields`,
+      tokens > budget.toolTokens && `${tokens} > ${budget.toolTokens} tokens`,
     ].filter((problem): problem is string => typeof problem === 'string');
-    return { name: tool.name, descriptionChars, inputFields, estimatedTokens, problems };
+    return { name: tool.name, descriptionChars, fields, tokens, problems };
   });
-  const totalTokens = rows.reduce((sum, row) => sum + row.estimatedTokens, 0);
+  // The whole result as it travels, not the sum of the tools: that is what a client pays for.
+  const totalTokens = countTokens(JSON.stringify({ tools }));
   const problems = [
     ...rows.flatMap((row) => row.problems.map((problem) => `${row.name}: ${problem}`)),
-    ...(totalTokens > budget.maxTotalTokens ? [`all tools: ~${totalTokens} > ${budget.maxTotalTokens} tokens`] : []),
+    ...(totalTokens > budget.totalTokens ? [`tools/list: ${totalTokens} > ${budget.totalTokens} tokens`] : []),
   ];
-  return { rows, totalTokens, problems };
+  return { tools: rows, totalTokens, problems };
 }
 
-export function formatAudit(audit: ToolAudit, budget: typeof TOOL_BUDGET = TOOL_BUDGET): string {
-  const header = ['tool', 'description chars', 'input fields', '~tokens', 'status'];
-  const body = audit.rows.map((row) => [
+/** The `--json` report: stable field names, for CI and dashboards. */
+export function auditJson(audit: ToolAudit, budget: ToolBudget = TOOL_BUDGET) {
+  return {
+    tools: audit.tools.map(({ name, descriptionChars, fields, tokens }) => ({ name, descriptionChars, fields, tokens })),
+    totalTokens: audit.totalTokens,
+    budget: { toolTokens: budget.toolTokens, totalTokens: budget.totalTokens },
+  };
+}
+
+export function formatAudit(audit: ToolAudit, budget: ToolBudget = TOOL_BUDGET): string {
+  const header = ['tool', 'description chars', 'input fields', 'tokens', 'status'];
+  const body = audit.tools.map((row) => [
     row.name,
     String(row.descriptionChars),
-    String(row.inputFields),
-    String(row.estimatedTokens),
+    String(row.fields),
+    String(row.tokens),
     row.problems.length === 0 ? 'ok' : `OVER: ${row.problems.join(', ')}`,
   ]);
-  const footer = ['total', '', '', String(audit.totalTokens), audit.totalTokens > budget.maxTotalTokens ? 'OVER' : 'ok'];
+  const footer = ['tools/list', '', '', String(audit.totalTokens), audit.totalTokens > budget.totalTokens ? 'OVER' : 'ok'];
   const table = [header, ...body, footer];
   const widths = header.map((_, column) => Math.max(...table.map((row) => row[column]?.length ?? 0)));
   const lines = table.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd());
-  const limits = `budget: description <= ${budget.maxDescriptionChars} chars, <= ${budget.maxInputFields} fields, <= ${budget.maxTokensPerTool} tokens per tool, <= ${budget.maxTotalTokens} in all (src/tools/budget.ts)`;
-  return [...lines, '', limits].join('\n');
+  const limits = `budget: description <= ${budget.maxDescriptionChars} chars, <= ${budget.maxInputFields} fields, <= ${budget.toolTokens} tokens per tool, <= ${budget.totalTokens} for tools/list (src/tools/budget.ts)`;
+  const estimate = 'tokens: o200k_base, counted offline; an estimate, since other models tokenize differently';
+  return [...lines, '', limits, estimate].join('\n');
 }

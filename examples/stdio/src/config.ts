@@ -24,6 +24,10 @@ const envSchema = z.object({
   MAX_RESULT_CHARS: integer(1_000, 10_000_000).default(8_000),
   DATA_DIR: z.string().min(1).default(path.join(os.tmpdir(), 'example-stdio')),
   SHUTDOWN_TIMEOUT_MS: integer(0, 3_600_000).default(30_000),
+  MCP_TOOLSETS: z
+    .string()
+    .transform((value) => value.split(',').map((name) => name.trim()).filter((name) => name !== ''))
+    .optional(),
   // Your own variables (src/settings.ts) are validated with the server's.
 }).extend(settingsSchema.shape);
 
@@ -39,6 +43,8 @@ export interface Config {
   dataDir: string;
   /** How long a shutdown waits for in-flight tool calls before aborting them. */
   shutdownTimeoutMs: number;
+  /** The tool groups to serve (see src/tools/toolsets.ts); undefined serves them all. */
+  toolsets: string[] | undefined;
   /** Your settings, declared in src/settings.ts. */
   settings: Settings;
 }
@@ -68,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxResultChars: values.MAX_RESULT_CHARS,
     dataDir: path.resolve(values.DATA_DIR),
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
+    toolsets: values.MCP_TOOLSETS,
     settings: pickSettings(values),
   };
 }

@@ -5,7 +5,9 @@ import { registerToolDocs } from './resources/tool-docs.js';
 import { SERVER_INFO } from './server-info.js';
 import type { Services } from './services.js';
 import { tools } from './tools/index.js';
-import { registerTool, type ToolCallObserver } from './tools/register.js';
+import { registerTool } from './tools/register.js';
+import { selectTools } from './tools/toolsets.js';
+import { missingScopes } from './tools/scopes.js';
 
 const INSTRUCTIONS = 'Tool descriptions are short on purpose: read docs://tools/{name} for details before first use.';
 
@@ -13,12 +15,16 @@ const INSTRUCTIONS = 'Tool descriptions are short on purpose: read docs://tools/
  * The server factory: tools, resources and prompts. The SDK calls it for each connection (stdio) or each request (HTTP), so
  * an instance holds no state of its own: shared things live in `services` (fix 3).
  */
-export function createServerFactory(services: Services, observer?: ToolCallObserver): McpServerFactory {
-  return () => {
+export function createServerFactory(services: Services): McpServerFactory {
+  // Chosen once, before any connection: every client sees the same list (MCP_TOOLSETS).
+  const served = selectTools(tools, services.config.toolsets);
+  return ({ authInfo }) => {
     // `logging` lets 2025-era clients set a level; this server's own logs stay on stderr.
     const server = new McpServer(SERVER_INFO, { instructions: INSTRUCTIONS, capabilities: { logging: {} } });
-    for (const tool of tools) registerTool(server, tool, services, observer);
-    registerToolDocs(server, tools);
+    // With OAuth, a token sees (and can call) only the tools its scopes allow.
+    const callable = served.filter((tool) => missingScopes(tool, authInfo?.scopes).length === 0);
+    for (const tool of callable) registerTool(server, tool, services);
+    registerToolDocs(server, callable);
     // Yours: the lists in src/tools/index.ts, src/resources/index.ts and src/prompts/index.ts.
     registerResources(server, services);
     registerPrompts(server, services);

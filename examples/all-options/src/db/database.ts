@@ -1,3 +1,5 @@
+import { ConfigError } from '../config.js';
+
 /** One column of a result, by name and PostgreSQL type id. */
 export interface Field {
   name: string;
@@ -18,30 +20,41 @@ export interface RowPage {
 
 /** A connection lent for the duration of one callback; never keep it. */
 export interface Connection {
+  /** One statement (the extended protocol: a second statement after `;` is refused by the database). */
   query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>>;
   /**
-   * Runs one statement as given and returns rows `offset` to `offset + limit`. The statement is
-   * never wrapped or edited (no `SELECT count(*) FROM (…)`, which breaks on a trailing `;` or
-   * comment); the database reads rows until it has one past the page to know if there are more.
+   * Runs one query (SELECT, WITH … SELECT, VALUES or TABLE) and returns rows `offset` to
+   * `offset + limit`, read through a server-side cursor in small batches so no page, however
+   * wide its rows, is held whole (see paging.ts). Must run inside a transaction.
    */
   page(sql: string, offset: number, limit: number): Promise<RowPage>;
 }
 
-export interface TransactionOptions {
-  /** The database itself refuses writes: no parsing of SQL by us. */
+export interface TransactionOptions extends ConnectionOptions {
+  /**
+   * The database itself refuses writes, and the transaction always ends in ROLLBACK, so nothing
+   * a read-only transaction does (large objects, NOTIFY, LISTEN, settings) outlives it.
+   */
   readOnly?: boolean;
-  /** Cancels any statement that runs longer (PostgreSQL's statement_timeout). */
+}
+
+export interface ConnectionOptions {
+  /** Cancels any statement that runs longer (PostgreSQL's statement_timeout; the server's setting when unset). */
   statementTimeoutMs?: number;
+  /** Aborting it cancels the running statement on the database and gives the connection back. */
+  signal?: AbortSignal;
 }
 
 /**
  * The database behind the tools (fix 3: a pool, not a shared connection). Code borrows a
- * connection for one callback, so no request can hold one past its own work.
+ * connection for one callback, so no request can hold one past its own work; every borrow
+ * starts on a clean session (no settings, locks, prepared statements or listeners left by the
+ * previous borrower).
  */
 export interface Database {
   readonly kind: 'postgres' | 'pglite';
-  withConnection<T>(work: (connection: Connection) => Promise<T>): Promise<T>;
-  /** BEGIN … COMMIT around `work`; ROLLBACK if it throws. */
+  withConnection<T>(work: (connection: Connection) => Promise<T>, options?: ConnectionOptions): Promise<T>;
+  /** BEGIN … COMMIT around `work`; ROLLBACK if it throws (always, when read-only). */
   withTransaction<T>(work: (connection: Connection) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** For `/readyz`: one round trip, bounded by the caller's signal. */
   check(signal: AbortSignal): Promise<void>;
@@ -55,7 +68,39 @@ export function isStatementError(error: unknown): error is Error & { code: strin
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
 }
 
-/** Shared by both implementations: BEGIN, settings, work, COMMIT, or ROLLBACK on any error. */
+/**
+ * A statement error after which the session cannot be trusted or is gone: connection exceptions
+ * (08), the server terminating it (57P01 admin shutdown, 57P02 crash, 57P03), internal errors (XX).
+ */
+export function isSessionFatal(error: unknown): boolean {
+  return isStatementError(error) && /^(08|57P|XX)/.test(error.code);
+}
+
+/** Every connection is in use and the wait for one is full or took too long: the caller should retry later. */
+export class DatabaseBusyError extends Error {
+  override name = 'DatabaseBusyError';
+}
+
+/** One row of a result is larger than the server reads into memory; it was not read. */
+export class RowTooLargeError extends Error {
+  override name = 'RowTooLargeError';
+  constructor(readonly limitBytes: number) {
+    super(
+      `a row of the result is larger than ${Math.round(limitBytes / 1024 / 1024)} MiB, more than the server reads; ` +
+        'select fewer or shorter columns (for example left(column, 1000))',
+    );
+  }
+}
+
+/**
+ * The role behind DATABASE_URL can run programs, touch server files, signal other sessions or
+ * otherwise do more than read: serving untrusted SQL with it would hand that to every client.
+ */
+export class PrivilegedRoleError extends ConfigError {
+  override name = 'PrivilegedRoleError';
+}
+
+/** Shared by both implementations: BEGIN, settings, work, then COMMIT (ROLLBACK when read-only or on any error). */
 export async function runTransaction<T>(connection: Connection, work: (connection: Connection) => Promise<T>, options: TransactionOptions): Promise<T> {
   await connection.query(options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
   try {
@@ -63,10 +108,26 @@ export async function runTransaction<T>(connection: Connection, work: (connectio
       await connection.query(`SELECT set_config('statement_timeout', $1, true)`, [String(options.statementTimeoutMs)]);
     }
     const result = await work(connection);
-    await connection.query('COMMIT');
+    await connection.query(options.readOnly ? 'ROLLBACK' : 'COMMIT');
     return result;
   } catch (error) {
     await connection.query('ROLLBACK').catch(() => {});
     throw error;
+  }
+}
+
+/**
+ * Puts a session back as it was when it connected, after any borrower: DISCARD ALL (after ending
+ * a transaction the borrower left open) (settings, role and session authorization, prepared
+ * statements, cursors, listeners, advisory locks, temporary tables, cached plans).
+ */
+export async function resetSession(connection: Connection): Promise<void> {
+  try {
+    await connection.query('DISCARD ALL');
+  } catch (error) {
+    // 25001: still inside a transaction (DISCARD ALL cannot run in one): end it, then discard.
+    if (!isStatementError(error) || error.code !== '25001') throw error;
+    await connection.query('ROLLBACK');
+    await connection.query('DISCARD ALL');
   }
 }

@@ -1,62 +1,205 @@
-import { PGlite } from '@electric-sql/pglite';
+import { Worker } from 'node:worker_threads';
 import { KeyedLock } from '../lib/lock.js';
-import { runTransaction, type Connection, type Database, type TransactionOptions } from './database.js';
+import {
+  DatabaseBusyError,
+  resetSession,
+  RowTooLargeError,
+  runTransaction,
+  type Connection,
+  type ConnectionOptions,
+  type Database,
+  type QueryResult,
+  type TransactionOptions,
+} from './database.js';
+import { readPage, READ_LIMITS } from './paging.js';
+import { WORKER_SOURCE } from './pglite-worker.js';
+
+export interface PgliteOptions {
+  /** Run once each time the database starts (it lives in memory). */
+  seedSql?: string;
+  /** No statement runs longer: past it the worker is stopped and a fresh database started. */
+  statementTimeoutMs: number;
+}
+
+/** Callers allowed to wait for the embedded database's one connection; past that, "busy, retry". */
+const MAX_WAITING = 64;
+
+/** A PostgreSQL error as the worker reports it (with its SQLSTATE code, so the tool shows it as one). */
+class EmbeddedError extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+    readonly position?: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Pending {
+  resolve(result: QueryResult): void;
+  reject(error: Error): void;
+}
+
+/** One started worker: its database lives and dies with it. */
+class EmbeddedWorker {
+  readonly ready: Promise<void>;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+  private stopped: Error | undefined;
+
+  constructor(seedSql: string | undefined) {
+    this.worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { pgliteUrl: import.meta.resolve('@electric-sql/pglite'), seedSql },
+      // A runaway result exhausts the worker's heap, not the server's: the worker dies and is replaced.
+      resourceLimits: { maxOldGenerationSizeMb: 512 },
+    });
+    this.ready = new Promise((resolve, reject) => {
+      this.worker.on('message', (message: { ready?: true; id?: number; result?: QueryResult; error?: { message: string; code?: string; position?: string } }) => {
+        if (message.ready) return resolve();
+        const waiter = this.pending.get(message.id ?? -1);
+        if (!waiter) return;
+        this.pending.delete(message.id ?? -1);
+        if (message.result) waiter.resolve(message.result);
+        else if (message.error?.code === 'ROW_TOO_LARGE') waiter.reject(new RowTooLargeError(READ_LIMITS.maxRowBytes));
+        else waiter.reject(new EmbeddedError(message.error?.message ?? 'unknown error', message.error?.code, message.error?.position));
+      });
+      const fail = (error: Error): void => {
+        this.stop(new Error(`the embedded database stopped (${error.message}); it restarts on the next call`));
+        reject(error);
+      };
+      this.worker.on('error', fail);
+      this.worker.on('exit', (code) => fail(new Error(`exit code ${code}`)));
+    });
+    // An idle worker never keeps the process alive (a stdio server exits when stdin closes); one
+    // that is starting or answering does. (Set after the listeners: adding one refs the worker.)
+    void this.ready.then(() => this.idleUnlessBusy(), () => {});
+  }
+
+  private readonly worker: Worker;
+
+  get alive(): boolean {
+    return this.stopped === undefined;
+  }
+
+  /** One statement, given at most `timeoutMs`; past it, or on abort, the worker is stopped (a query cannot be interrupted otherwise). */
+  query(sql: string, params: readonly unknown[], timeoutMs: number, signal?: AbortSignal): Promise<QueryResult> {
+    if (this.stopped) return Promise.reject(this.stopped);
+    if (signal?.aborted) return Promise.reject(new EmbeddedError('canceling statement due to user request', '57014'));
+    const id = this.nextId++;
+    return new Promise<QueryResult>((resolve, reject) => {
+      const timer = setTimeout(() => this.stop(new EmbeddedError('canceling statement due to statement timeout', '57014')), timeoutMs);
+      const onAbort = (): void => this.stop(new EmbeddedError('canceling statement due to user request', '57014'));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const settle = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        this.idleUnlessBusy();
+      };
+      this.worker.ref();
+      this.pending.set(id, {
+        resolve: (result) => (settle(), resolve(result)),
+        reject: (error) => (settle(), reject(error)),
+      });
+      this.worker.postMessage({ id, sql, params: [...params], maxRowBytes: READ_LIMITS.maxRowBytes });
+    });
+  }
+
+  private idleUnlessBusy(): void {
+    if (this.pending.size === 0) this.worker.unref();
+  }
+
+  stop(reason: Error): void {
+    if (this.stopped) return;
+    this.stopped = reason;
+    void this.worker.terminate();
+    for (const waiter of this.pending.values()) waiter.reject(reason);
+    this.pending.clear();
+  }
+}
 
 /**
  * An embedded PostgreSQL (PGlite, in memory) for trying the server and for fast tests, with no
- * database server to run. It has one connection, so callers take turns: each callback holds it
- * alone, and a transaction can never interleave with another request's statements.
- * Limits: it runs on the main thread and cannot cancel a running statement, so the statement
- * timeout only applies with a real PostgreSQL (`DATABASE_URL`).
+ * database server to run. It runs in a worker thread, so a slow query never stalls the server's
+ * event loop; a statement past DB_STATEMENT_TIMEOUT_MS, or one whose call is cancelled, stops
+ * the worker, and the next call starts a fresh database with the example data (it lives in
+ * memory: anything else written to it is lost then). It has one connection, so callers take turns.
  */
 export class PgliteDatabase implements Database {
   readonly kind = 'pglite';
   private readonly turns = new KeyedLock();
-  private started: Promise<PGlite> | undefined;
+  private waiting = 0;
+  private current: EmbeddedWorker | undefined;
 
-  /** Starts on first use (about a second, plus the seed), like a pool that connects lazily. */
-  constructor(private readonly seedSql?: string) {}
+  constructor(private readonly options: PgliteOptions) {}
 
-  withConnection<T>(work: (connection: Connection) => Promise<T>): Promise<T> {
-    return this.turns.run('connection', async () => work(this.connection(await this.start())));
+  withConnection<T>(work: (connection: Connection) => Promise<T>, options: ConnectionOptions = {}): Promise<T> {
+    return this.borrow(work, options.signal, this.options.statementTimeoutMs);
   }
 
   withTransaction<T>(work: (connection: Connection) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
-    return this.withConnection((connection) => runTransaction(connection, work, options));
+    // The timeout is enforced here, per statement, by stopping the worker: PGlite has no timer of its own.
+    const { statementTimeoutMs = this.options.statementTimeoutMs, ...rest } = options;
+    return this.borrow((connection) => runTransaction(connection, work, rest), options.signal, statementTimeoutMs);
   }
 
   async check(signal: AbortSignal): Promise<void> {
     signal.throwIfAborted();
+    // Not passed on as a cancellation: a probe that gives up must not stop the database's work.
     await this.withConnection((connection) => connection.query('SELECT 1'));
   }
 
   async close(): Promise<void> {
-    const started = this.started;
-    if (started) await this.turns.run('connection', async () => (await started).close());
+    await this.turns.run('connection', () => this.current?.stop(new Error('the database is closed')));
   }
 
-  private start(): Promise<PGlite> {
-    this.started ??= PGlite.create().then(async (db) => {
-      if (this.seedSql !== undefined) await db.exec(this.seedSql);
-      return db;
-    });
-    return this.started;
+  /** Starts the worker and seeds it, so the first call and the first readiness probe need not wait. */
+  async open(): Promise<void> {
+    await this.start();
   }
 
-  private connection(db: PGlite): Connection {
-    return {
-      query: async <Row>(sql: string, params: readonly unknown[] = []) => {
-        const result = await db.query<Row>(sql, [...params]);
-        return { rows: result.rows, fields: result.fields.map(({ name, dataTypeID }) => ({ name, dataTypeID })) };
-      },
-      page: async (sql, offset, limit) => {
-        const { rows, fields } = await db.query<Record<string, unknown>>(sql);
-        return {
-          rows: rows.slice(offset, offset + limit),
-          fields: fields.map(({ name, dataTypeID }) => ({ name, dataTypeID })),
-          more: rows.length > offset + limit,
-        };
-      },
-    };
+  /** The running worker, or a new one (started and seeded) when there is none or it was stopped. */
+  private async start(): Promise<EmbeddedWorker> {
+    if (!this.current?.alive) this.current = new EmbeddedWorker(this.options.seedSql);
+    await this.current.ready;
+    return this.current;
   }
+
+  /** Takes the one connection in turn (a bounded queue), lends it to `work`, then resets its session. */
+  private async borrow<T>(work: (connection: Connection) => Promise<T>, signal: AbortSignal | undefined, timeoutMs: number): Promise<T> {
+    if (this.waiting >= MAX_WAITING) throw new DatabaseBusyError(`the embedded database is busy (${this.waiting} calls waiting); retry shortly`);
+    this.waiting++;
+    let waiting = true;
+    try {
+      return await this.turns.run(
+        'connection',
+        async () => {
+          this.waiting--;
+          waiting = false;
+          const worker = await this.start();
+          const connection = lend(worker, signal, timeoutMs);
+          try {
+            const result = await work(connection);
+            if (worker.alive) await resetSession(lend(worker, undefined, this.options.statementTimeoutMs));
+            return result;
+          } catch (error) {
+            if (worker.alive) await resetSession(lend(worker, undefined, this.options.statementTimeoutMs)).catch((resetError: unknown) => worker.stop(resetError as Error));
+            throw error;
+          }
+        },
+        { ...(signal && { signal }) },
+      );
+    } finally {
+      if (waiting) this.waiting--;
+    }
+  }
+}
+
+/** Statements on this connection go to the worker it was lent with; once that worker stops, they fail. */
+function lend(worker: EmbeddedWorker, signal: AbortSignal | undefined, timeoutMs: number): Connection {
+  const connection: Connection = {
+    query: async <Row>(sql: string, params: readonly unknown[] = []) => (await worker.query(sql, params, timeoutMs, signal)) as QueryResult<Row>,
+    page: (sql, offset, limit) => readPage(connection, sql, offset, limit),
+  };
+  return connection;
 }

@@ -1,33 +1,79 @@
+import net from 'node:net';
+import type { EventEmitter } from 'node:events';
 import pg from 'pg';
-import Cursor from 'pg-cursor';
 import type { Logger } from '../lib/logger.js';
-import { isStatementError, runTransaction, type Connection, type Database, type RowPage, type TransactionOptions } from './database.js';
+import {
+  DatabaseBusyError,
+  isSessionFatal,
+  isStatementError,
+  resetSession,
+  RowTooLargeError,
+  runTransaction,
+  type Connection,
+  type ConnectionOptions,
+  type Database,
+  type TransactionOptions,
+} from './database.js';
+import { readPage, READ_LIMITS } from './paging.js';
+import { checkRole } from './role-check.js';
+import { guardedStream, RowSizeGuard } from './row-guard.js';
 
 export interface PostgresOptions {
   url: string;
   poolMax: number;
   statementTimeoutMs: number;
+  /** Serve untrusted SQL even as a role that can do more than read (DB_ALLOW_PRIVILEGED). */
+  allowPrivileged?: boolean;
   /** Extra node-postgres settings (tests use `options: '-c search_path=…'`). */
   pool?: pg.PoolConfig;
 }
 
-/** Rows are skipped and read in batches, so a page deep into a large result never holds it all. */
-const BATCH_ROWS = 500;
+/** How long a call waits for a free connection before "busy, retry". */
+const ACQUIRE_TIMEOUT_MS = 2_000;
+/** Callers allowed to wait per pooled connection; past that a call is told "busy" at once. */
+const WAITERS_PER_CONNECTION = 25;
+/** A call still waiting this long past twice its statement timeout means a dead server: drop the connection. */
+const DEADLINE_GRACE_MS = 2_000;
+
+/**
+ * A node-postgres client whose socket is watched by a RowSizeGuard. `connection.attachListeners`
+ * is where node-postgres hands its socket (plain or TLS) to the protocol parser; pg is pinned, and
+ * test/db/limits.test.ts fails if this stops guarding.
+ */
+class GuardedClient extends pg.Client {
+  constructor(config?: pg.ClientConfig) {
+    super(config);
+    const connection = (this as unknown as { connection: { attachListeners(stream: EventEmitter): void } }).connection;
+    const attach = connection.attachListeners.bind(connection);
+    connection.attachListeners = (stream) =>
+      attach(
+        guardedStream(stream, new RowSizeGuard(READ_LIMITS.maxRowBytes), () => {
+          (stream as net.Socket).destroy(new RowTooLargeError(READ_LIMITS.maxRowBytes));
+        }),
+      );
+  }
+}
 
 /** PostgreSQL through a node-postgres pool: `DB_POOL_MAX` connections shared by all requests. */
 export class PostgresDatabase implements Database {
   readonly kind = 'postgres';
   private readonly pool: pg.Pool;
+  private roleChecked: Promise<void> | undefined;
+  /** Calls waiting for a connection from the pool (or for a new one to open). */
+  private acquiring = 0;
 
   constructor(
-    options: PostgresOptions,
+    private readonly options: PostgresOptions,
     private readonly logger: Logger,
   ) {
     this.pool = new pg.Pool({
+      Client: GuardedClient,
       connectionString: options.url,
       max: options.poolMax,
-      connectionTimeoutMillis: 5_000,
+      connectionTimeoutMillis: ACQUIRE_TIMEOUT_MS,
       idleTimeoutMillis: 30_000,
+      // Idle connections do not keep the process alive (a stdio server exits when stdin closes).
+      allowExitOnIdle: true,
       // Every connection gets the timeout, so no statement, ours or a user's, runs unbounded.
       statement_timeout: options.statementTimeoutMs,
       application_name: 'mcp-server',
@@ -37,70 +83,147 @@ export class PostgresDatabase implements Database {
     this.pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed; the pool replaces it'));
   }
 
-  async withConnection<T>(work: (connection: Connection) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+  /**
+   * Refuses a role that can do more than read (see role-check.ts), unless allowed. Run at start-up;
+   * if the database is unreachable then, it runs again before the first read-only transaction.
+   */
+  verifyRole(): Promise<void> {
+    this.roleChecked ??= this.withConnection((connection) => checkRole(connection, this.options.allowPrivileged ?? false, this.logger)).catch(
+      (error: unknown) => {
+        this.roleChecked = undefined;
+        throw error;
+      },
+    );
+    return this.roleChecked;
+  }
+
+  async withConnection<T>(work: (connection: Connection) => Promise<T>, options: ConnectionOptions = {}): Promise<T> {
+    const client = await this.acquire(options.signal);
     let broken: Error | undefined;
     // A borrowed client has no pool listener: without this, a connection dropped between two
     // statements would emit an unhandled 'error' and crash the process.
     const onError = (error: Error): void => {
-      broken = error;
+      broken ??= error;
       this.logger.warn({ err: error }, 'database connection failed while in use');
     };
     client.on('error', onError);
+    // A cancelled call cancels its statement on the server, and its connection is not reused.
+    const onAbort = (): void => {
+      broken ??= new Error('the call was cancelled');
+      sendCancelRequest(client, this.logger);
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    // If the server stops answering (a call is a few statements, each within the statement
+    // timeout: twice that is already far past it), drop the connection.
+    const deadline = setTimeout(() => {
+      broken ??= new Error('no answer from the database within the statement timeout');
+      destroySocket(client, broken);
+    }, 2 * (options.statementTimeoutMs ?? this.options.statementTimeoutMs) + DEADLINE_GRACE_MS);
+    deadline.unref();
     try {
-      return await work(wrap(client));
+      if (options.signal?.aborted) throw options.signal.reason;
+      const result = await work(wrap(client));
+      if (!broken) await resetSession(wrap(client));
+      return result;
     } catch (error) {
-      // A statement error leaves the connection usable; anything else (a reset socket) does not.
-      if (!isStatementError(error)) broken ??= error instanceof Error ? error : new Error(String(error));
+      // A statement error leaves the connection usable once reset; anything else (a reset socket,
+      // a terminated backend, a failed reset) retires it, and the pool opens a new one.
+      if (!isStatementError(error) || isSessionFatal(error)) broken ??= error instanceof Error ? error : new Error(String(error));
+      if (!broken) await resetSession(wrap(client)).catch((resetError: unknown) => (broken = resetError as Error));
       throw error;
     } finally {
+      clearTimeout(deadline);
+      options.signal?.removeEventListener('abort', onAbort);
       client.off('error', onError);
-      client.release(broken);
+      client.release(broken ?? false);
     }
   }
 
-  withTransaction<T>(work: (connection: Connection) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
-    return this.withConnection((connection) => runTransaction(connection, work, options));
+  async withTransaction<T>(work: (connection: Connection) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    // Untrusted SQL runs read-only: make sure the role was checked before the first such call.
+    if (options.readOnly) await this.verifyRole();
+    return this.withConnection((connection) => runTransaction(connection, work, options), options);
   }
 
   async check(signal: AbortSignal): Promise<void> {
     signal.throwIfAborted();
+    // Not passed on as a cancellation: a probe that gives up must not stop the database's work.
     await this.withConnection((connection) => connection.query('SELECT 1'));
   }
 
   close(): Promise<void> {
     return this.pool.end();
   }
-}
 
-function wrap(client: pg.PoolClient): Connection {
-  return {
-    query: async <Row>(sql: string, params: readonly unknown[] = []) => {
-      const result = await client.query(sql, [...params]);
-      return { rows: result.rows as Row[], fields: result.fields.map(({ name, dataTypeID }) => ({ name, dataTypeID })) };
-    },
-    page: (sql, offset, limit) => readPage(client, sql, offset, limit),
-  };
-}
-
-/** A portal read with row limits (the extended protocol): the statement runs exactly as written. */
-async function readPage(client: pg.PoolClient, sql: string, offset: number, limit: number): Promise<RowPage> {
-  const cursor = client.query(new Cursor(sql));
-  try {
-    for (let skipped = 0; skipped < offset; ) {
-      const batch = await cursor.read(Math.min(BATCH_ROWS, offset - skipped));
-      if (batch.length === 0) return { rows: [], fields: fieldsOf(cursor), more: false };
-      skipped += batch.length;
+  /** A pool connection, or DatabaseBusyError when too many calls already wait or the wait runs out. */
+  private async acquire(signal: AbortSignal | undefined): Promise<pg.PoolClient> {
+    signal?.throwIfAborted();
+    const { poolMax } = this.options;
+    if (this.acquiring >= poolMax * (1 + WAITERS_PER_CONNECTION)) {
+      throw new DatabaseBusyError(`the database is busy (all ${poolMax} connections in use, ${this.acquiring} calls waiting); retry shortly`);
     }
-    const rows = (await cursor.read(limit + 1)) as Record<string, unknown>[];
-    return { rows: rows.slice(0, limit), fields: fieldsOf(cursor), more: rows.length > limit };
-  } finally {
-    await cursor.close();
+    this.acquiring++;
+    const connecting = this.pool.connect().finally(() => this.acquiring--);
+    return new Promise<pg.PoolClient>((resolve, reject) => {
+      // A cancelled call stops waiting; a connection that arrives later goes straight back.
+      const onAbort = (): void => reject(signal?.reason as Error);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      connecting.then(
+        (client) => {
+          signal?.removeEventListener('abort', onAbort);
+          if (signal?.aborted) client.release();
+          else resolve(client);
+        },
+        (error: unknown) => {
+          signal?.removeEventListener('abort', onAbort);
+          // Timed out with every connection open and in use: busy. With fewer, the database is slow to connect.
+          const busy = error instanceof Error && /timeout exceeded when trying to connect/.test(error.message) && this.pool.totalCount >= poolMax;
+          reject(busy ? new DatabaseBusyError(`the database is busy (all ${poolMax} connections in use for ${ACQUIRE_TIMEOUT_MS} ms); retry shortly`) : (error as Error));
+        },
+      );
+    });
   }
 }
 
-function fieldsOf(cursor: Cursor): RowPage['fields'] {
-  // pg-cursor keeps the row description on its internal result; it is not in the typings.
-  const fields = (cursor as unknown as { _result?: { fields?: { name: string; dataTypeID: number }[] } })._result?.fields ?? [];
-  return fields.map(({ name, dataTypeID }) => ({ name, dataTypeID }));
+function wrap(client: pg.PoolClient): Connection {
+  const connection: Connection = {
+    query: async <Row>(sql: string, params: readonly unknown[] = []) => {
+      // The extended protocol, always: one statement per call, never a `;`-separated batch.
+      const result = await client.query({ text: sql, values: [...params], queryMode: 'extended' } as pg.QueryConfig);
+      return { rows: result.rows as Row[], fields: result.fields.map(({ name, dataTypeID }) => ({ name, dataTypeID })) };
+    },
+    page: (sql, offset, limit) => readPage(connection, sql, offset, limit),
+  };
+  return connection;
+}
+
+/** Internals of a node-postgres client that a cancel request needs (set from the server's BackendKeyData). */
+interface ClientKeys {
+  processID: number | null;
+  secretKey: number | null;
+  host: string;
+  port: number;
+  connection: { stream: net.Socket };
+}
+
+/**
+ * PostgreSQL's cancel request: a new connection that names the backend and its secret key. It
+ * is answered before authentication, so it needs no credentials (and no TLS).
+ */
+function sendCancelRequest(client: pg.PoolClient, logger: Logger): void {
+  const { processID, secretKey, host, port } = client as unknown as ClientKeys;
+  if (processID === null || secretKey === null) return;
+  const packet = Buffer.alloc(16);
+  packet.writeInt32BE(16, 0);
+  packet.writeInt32BE(80877102, 4);
+  packet.writeInt32BE(processID, 8);
+  packet.writeInt32BE(secretKey, 12);
+  const socket = host.startsWith('/') ? net.connect(`${host}/.s.PGSQL.${port}`) : net.connect(port, host);
+  socket.setTimeout(5_000, () => socket.destroy());
+  socket.on('error', (error) => logger.warn({ err: error }, 'could not send a cancel request to the database'));
+  socket.on('connect', () => socket.end(packet));
+}
+
+function destroySocket(client: pg.PoolClient, error: Error): void {
+  (client as unknown as ClientKeys).connection.stream.destroy(error);
 }

@@ -1,13 +1,21 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { RequestId } from '@modelcontextprotocol/server';
+import { requestState } from './middleware.js';
 
 /**
  * 2025-era clients cancel a call with a separate `notifications/cancelled` POST. Served
  * statelessly, that POST reaches a fresh server instance that knows nothing of the call, so the
  * tool would run on. This keeps the in-flight HTTP requests by caller and JSON-RPC id, and aborts
- * the one a cancellation names. Without sessions, "caller" is the client address plus its
- * credentials; a cancellation is applied only when exactly one call matches, never guessed.
+ * the one a cancellation names, only while it is in flight (a cancellation is never remembered
+ * for a call that has not started or has already ended).
+ *
+ * Who "the caller" is decides who may cancel what. When an auth link sets the request state's
+ * `caller` (an OAuth token's subject and client), a caller reaches only its own calls. Without
+ * one (no auth, or one token shared by everyone) the server cannot tell callers apart: the key
+ * falls back to the client address plus its credentials, which behind a proxy with one shared
+ * token is every client; the README's security notes say so. Either way a cancellation is
+ * applied only when exactly one call matches, never guessed.
  */
 export class InFlightRequests {
   private readonly byKey = new Map<string, Set<AbortController>>();
@@ -43,6 +51,13 @@ export class InFlightRequests {
 }
 
 function key(req: IncomingMessage, id: RequestId): string {
+  return `${callerKey(req)}|${JSON.stringify(id)}`;
+}
+
+/** Exported for tests: the identity a cancellation must share with the call it names. */
+export function callerKey(req: IncomingMessage): string {
+  const { caller } = requestState(req);
+  if (caller !== undefined) return `identity:${JSON.stringify([caller.subject, caller.clientId ?? null])}`;
   const credentials = createHash('sha256').update(req.headers.authorization ?? '').digest('base64url');
-  return `${req.socket.remoteAddress ?? ''}|${credentials}|${JSON.stringify(id)}`;
+  return `address:${req.socket.remoteAddress ?? ''}|${credentials}`;
 }

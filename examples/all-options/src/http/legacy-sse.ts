@@ -4,6 +4,7 @@ import { SSEServerTransport } from '@modelcontextprotocol/server-legacy/sse';
 import type { HandshakeLog } from '../lib/handshake.js';
 import type { Logger } from '../lib/logger.js';
 import { TappedTransport } from '../lib/transport-tap.js';
+import { requestState } from './middleware.js';
 import { JSONRPC, sendJsonRpcError } from './respond.js';
 import type { LegacySseRoutes } from './server.js';
 import type { StreamRegistry, TrackedStream } from './streams.js';
@@ -11,6 +12,8 @@ import type { StreamRegistry, TrackedStream } from './streams.js';
 interface Session {
   transport: SSEServerTransport;
   stream: TrackedStream;
+  /** With OAuth: the client and user who opened the stream; only they may post to it. */
+  owner: string | undefined;
 }
 
 export interface LegacySseOptions {
@@ -36,10 +39,10 @@ export class LegacySseSessions implements LegacySseRoutes {
     return this.sessions.size;
   }
 
-  async openStream(_req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async openStream(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { factory, streams, handshakes, logger } = this.options;
     const transport = new SSEServerTransport('/messages', res);
-    const stream = streams.open('legacy-sse', res);
+    const stream = streams.open('legacy-sse', res, { longLived: true });
     const tap = handshakes.tap();
     // Traffic either way keeps the stream from idling; open requests make it busy, so a shutdown
     // delivers results that are already computed before closing it.
@@ -55,11 +58,12 @@ export class LegacySseSessions implements LegacySseRoutes {
         if (!('method' in message) && 'id' in message && message.id !== undefined && message.id !== null) stream.responded(message.id);
       },
     });
-    const server = await factory({ era: 'legacy' });
+    const { auth: authInfo } = requestState(req);
+    const server = await factory({ era: 'legacy', ...(authInfo && { authInfo }) });
     await server.connect(tapped);
 
     const { sessionId } = transport;
-    this.sessions.set(sessionId, { transport, stream });
+    this.sessions.set(sessionId, { transport, stream, owner: ownerOf(req) });
     logger.debug({ sessionId }, 'legacy SSE session opened');
     stream.onClose((reason) => {
       this.sessions.delete(sessionId);
@@ -68,14 +72,24 @@ export class LegacySseSessions implements LegacySseRoutes {
     });
   }
 
-  async postMessage(req: IncomingMessage, res: ServerResponse, parsedBody: unknown): Promise<void> {
+  async postMessage(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const sessionId = new URL(req.url ?? '/', 'http://localhost').searchParams.get('sessionId') ?? '';
     const session = this.sessions.get(sessionId);
     if (!session) {
       sendJsonRpcError(res, 404, JSONRPC.serverError, 'unknown or expired sessionId; open a new stream at /sse');
       return;
     }
+    if (session.owner !== ownerOf(req)) {
+      sendJsonRpcError(res, 403, JSONRPC.serverError, 'this session was opened by another client or user');
+      return;
+    }
     session.stream.touch();
-    await session.transport.handlePostMessage(req, res, parsedBody);
+    await session.transport.handlePostMessage(req, res, requestState(req).body);
   }
+}
+
+/** Who a verified token speaks for (undefined without OAuth). */
+function ownerOf(req: IncomingMessage): string | undefined {
+  const { auth } = requestState(req);
+  return auth && JSON.stringify([auth.clientId, auth.extra?.subject ?? null]);
 }

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import { isStatementError } from '../db/database.js';
+import { DatabaseBusyError, isStatementError, PrivilegedRoleError, RowTooLargeError } from '../db/database.js';
 import { toJsonRow } from '../db/json-rows.js';
-import { capJsonItems, CursorError, decodeCursor, encodeCursor } from '../lib/results.js';
-import { defineTool, textResult, ToolError } from './tool.js';
+import { CursorError, decodeCursor, encodeCursor, pagedResult } from '../lib/results.js';
+import { dataResult, defineTool, ToolError } from './tool.js';
 
 const PAGE_ROWS = 100;
 
@@ -15,24 +15,36 @@ interface QueryCursor extends Record<string, unknown> {
 
 export const queryDatabase = defineTool({
   name: 'query_database',
+  toolset: 'database',
   title: 'Query the database',
   description: 'Run one read-only SQL query. Paginated.',
   inputSchema: z.object({
     sql: z.string().min(1).max(20_000).describe('One SQL statement'),
     cursor: z.string().optional().describe('nextCursor from the previous page'),
   }),
+  outputSchema: z.object({
+    firstRow: z.number(),
+    rows: z.array(z.record(z.string(), z.unknown())),
+    nextCursor: z.string().optional(),
+    notice: z.string().optional(),
+  }),
   annotations: { readOnlyHint: true, openWorldHint: false },
   docs: `# query_database
 
-Runs one SQL statement in a read-only transaction and returns its rows as a JSON array of objects,
-${PAGE_ROWS} to a page. The database itself refuses writes (INSERT, UPDATE, DELETE, DDL, and writes
-hidden in a CTE), and a statement running longer than the server's statement timeout
-(\`DB_STATEMENT_TIMEOUT_MS\`) is cancelled.
+Runs one SQL statement in a read-only transaction and returns its rows, ${PAGE_ROWS} to a page, as
+\`{ firstRow, rows: [{ column: value }], nextCursor }\` (\`firstRow\` counts from 1). The database
+itself refuses writes (INSERT, UPDATE, DELETE, DDL, and writes hidden in a CTE), and a statement
+running longer than the server's statement timeout (\`DB_STATEMENT_TIMEOUT_MS\`) is cancelled.
 
 - Add \`ORDER BY\` for a stable order across pages; without it PostgreSQL may return rows in any order.
-- When there are more rows, the result ends with \`nextCursor\`: call again with the same \`sql\` and
-  that \`cursor\`. A page is also cut short when its text would pass \`MAX_RESULT_CHARS\`; the
-  cursor then continues right after the last row shown.
+- When there are more rows, \`nextCursor\` is set: call again with the same \`sql\` and that
+  \`cursor\`. A page is also cut short when its text would pass \`MAX_RESULT_CHARS\`, and \`notice\`
+  says so; the cursor then continues right after the last row shown.
+- A single row larger than \`MAX_RESULT_CHARS\` is shown shortened: each long value keeps its start
+  and ends with \`… [N more characters cut]\`. Select fewer columns or \`substring(col, from, n)\` to
+  read the rest.
+- Only a query runs (SELECT, WITH … SELECT, VALUES, TABLE), one statement; nothing it does outlives
+  the call (the transaction is rolled back and the session reset), and cancelling the call cancels it.
 - SQL errors come back as tool errors with PostgreSQL's message.
 - The schema is described by the resources \`db://main/tables\` and \`db://main/tables/{table}/schema\`.`,
   async run({ sql, cursor }, { services, signal }) {
@@ -43,27 +55,29 @@ hidden in a CTE), and a statement running longer than the server's statement tim
       page = await services.db.withTransaction((connection) => connection.page(sql, offset, PAGE_ROWS), {
         readOnly: true,
         statementTimeoutMs: services.config.database.statementTimeoutMs,
+        signal,
       });
     } catch (error) {
+      if (signal.aborted) throw error;
+      if (error instanceof DatabaseBusyError || error instanceof RowTooLargeError || error instanceof PrivilegedRoleError) throw new ToolError(error.message);
       if (isStatementError(error)) throw new ToolError(`SQL error ${error.code}: ${error.message}`);
       if (isConnectionError(error)) throw new ToolError(`the database is unavailable (${error.message}); try again shortly`);
       throw error;
     }
 
-    if (page.rows.length === 0) return textResult(offset === 0 ? 'The query returned no rows.' : 'No more rows.');
-    // Room for the header and cursor lines; the cap keeps whole rows only, so the JSON stays valid.
-    const capped = capJsonItems(page.rows.map(toJsonRow), services.config.maxResultChars - 300, rowPerLine);
-    const hasNext = page.more || capped.shown < page.rows.length;
-    const header = `Rows ${offset + 1}-${offset + capped.shown}${hasNext ? ' (more available)' : ''}:`;
-    const next = hasNext ? `\nnextCursor: ${encodeCursor({ sql: fingerprint(sql), offset: offset + capped.shown })}` : '';
-    return textResult(`${header}\n${capped.text}${next}`);
+    const shaped = pagedResult({
+      key: 'rows',
+      items: page.rows.map(toJsonRow),
+      more: page.more,
+      maxChars: services.config.maxResultChars,
+      // Every page shows at least one row, so the offset always moves forward.
+      cursorAfter: (shown) => encodeCursor({ sql: fingerprint(sql), offset: offset + shown }),
+      fields: { firstRow: offset + 1 },
+      shrunkHint: 'Select fewer columns, or substring() a long one, to read the rest.',
+    });
+    return dataResult(shaped.structured);
   },
 });
-
-/** One row per line: valid JSON, easy to scan, and about half the tokens of indented JSON. */
-function rowPerLine(rows: readonly Record<string, unknown>[]): string {
-  return rows.length === 0 ? '[]' : `[\n${rows.map((row) => JSON.stringify(row)).join(',\n')}\n]`;
-}
 
 /** Node's network errors (ECONNREFUSED, ECONNRESET, …): the database, not the query, is the problem. */
 function isConnectionError(error: unknown): error is Error {

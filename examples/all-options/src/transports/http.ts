@@ -1,10 +1,12 @@
 import type { AddressInfo } from 'node:net';
-import { createMcpGuard } from '../http/guards.js';
 import { LegacySseSessions } from '../http/legacy-sse.js';
 import { createMcpEndpoint } from '../http/mcp-endpoint.js';
 import { Metrics } from '../http/metrics.js';
+import { createOAuthResourceServer } from '../http/oauth/index.js';
 import { createHttpApp } from '../http/server.js';
 import { StreamRegistry } from '../http/streams.js';
+import { describeCause, StartupError } from '../lib/startup-error.js';
+import { tools } from '../tools/index.js';
 import type { StartTransport } from './types.js';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -17,36 +19,40 @@ const FINAL_FLUSH_MS = 1_000;
  * `/sse` + `/messages`, and `/healthz`, `/readyz`, `/metrics`. `close()` is the graceful
  * shutdown of fix 8: refuse new work, let in-flight calls finish, close streams, then connections.
  */
-export const startHttp: StartTransport = async ({ config, logger, services, createFactory }) => {
+export const startHttp: StartTransport = async ({ config, logger, services, factory, operations }) => {
   const { http, streams: limits } = config;
   // `legacy` is read only when /metrics is scraped, after it is assigned below.
   const metrics = new Metrics({ calls: services.calls, sessions: (): number => legacy.size });
   services.handshakes.listen(metrics.recordHandshake);
   const streams = new StreamRegistry(limits, metrics.streams);
-  const factory = createFactory(metrics.toolCalls);
+  services.calls.observe(metrics.toolCalls);
+  operations.observe(metrics.operations);
   const legacy = new LegacySseSessions({ factory, streams, handshakes: services.handshakes, logger });
 
   const app = createHttpApp({
+    http,
     mcp: createMcpEndpoint({ factory, streams, handshakes: services.handshakes, logger }),
     legacy,
-    guard: createMcpGuard(http),
     streams,
     metrics,
     readiness: services.readiness,
-    maxBodyBytes: http.maxBodyBytes,
     logger,
+    oauth: http.oauth && createOAuthResourceServer(http.oauth, tools, logger),
   });
 
-  if (!LOOPBACK.has(http.host) && http.authToken === undefined) {
-    logger.warn({ host: http.host }, 'listening beyond loopback without MCP_AUTH_TOKEN: anyone who can reach this port can call tools');
+  if (!LOOPBACK.has(http.host) && http.authToken === undefined && http.oauth === undefined) {
+    logger.warn({ host: http.host }, 'listening beyond loopback without MCP_AUTH_TOKEN or OAUTH_ISSUER: anyone who can reach this port can call tools');
   }
   app.server.listen(http.port, http.host);
   await new Promise<void>((resolve, reject) => {
     app.server.once('listening', resolve);
-    app.server.once('error', reject);
+    app.server.once('error', (error: NodeJS.ErrnoException) => {
+      const cause = error.code === 'EADDRINUSE' ? 'the port is already in use' : describeCause(error);
+      reject(new StartupError(`cannot listen on ${http.host}:${http.port} (HOST, PORT): ${cause}`));
+    });
   });
   const { address, port } = app.server.address() as AddressInfo;
-  logger.info({ address, port, endpoints: ['/mcp', '/sse', '/messages', '/healthz', '/readyz', '/metrics'] }, 'listening');
+  logger.info({ address, port, endpoints: ['/mcp', '/sse', '/messages', '/healthz', '/readyz', '/metrics'], oauth: http.oauth && { issuer: http.oauth.issuer, resource: http.oauth.resourceUrl } }, 'listening');
 
   return {
     url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`,

@@ -35,18 +35,24 @@ interface AnyClient {
   close(): Promise<void>;
 }
 
+interface DataResult {
+  content: { text: string }[];
+  structuredContent?: unknown;
+}
+
 /** The same conversation for every client: list, write, search, read back. */
 async function converse(client: AnyClient): Promise<void> {
   const { tools } = await client.listTools();
   expect(tools.map((tool) => tool.name)).toEqual(expect.arrayContaining(['append_note', 'search_notes']));
 
-  const appended = (await client.callTool({ name: 'append_note', arguments: { note: 'e2e', text: 'hello over stdio' } })) as {
-    content: { text: string }[];
-  };
-  expect(appended.content[0]?.text).toBe('Appended line 1 to notes://note/e2e');
+  // Both SDKs' clients check structuredContent against the tool's outputSchema from tools/list.
+  const appended = (await client.callTool({ name: 'append_note', arguments: { note: 'e2e', text: 'hello over stdio' } })) as DataResult;
+  expect(appended.structuredContent).toEqual({ uri: 'notes://note/e2e', line: 1 });
+  expect(JSON.parse(appended.content[0]?.text ?? '')).toEqual(appended.structuredContent);
 
-  const found = (await client.callTool({ name: 'search_notes', arguments: { query: 'HELLO' } })) as { content: { text: string }[] };
-  expect(JSON.parse(found.content[0]?.text ?? '')).toMatchObject([{ note: 'e2e', line: 1, text: 'hello over stdio' }]);
+  const found = (await client.callTool({ name: 'search_notes', arguments: { query: 'HELLO' } })) as DataResult;
+  expect(found.structuredContent).toMatchObject({ matches: [{ note: 'e2e', line: 1, text: 'hello over stdio' }] });
+  expect(JSON.parse(found.content[0]?.text ?? '')).toEqual(found.structuredContent);
 
   const { contents } = await client.readResource({ uri: 'notes://note/e2e' });
   expect(contents[0]).toMatchObject({ mimeType: 'text/markdown', text: '# e2e\n\n- hello over stdio\n' });

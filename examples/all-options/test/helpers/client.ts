@@ -22,6 +22,20 @@ export function textOf(result: unknown): string {
   return block.text;
 }
 
+/**
+ * The structured content of a data result, after checking that its text block carries the same
+ * data (clients that read only text must see what structured clients see).
+ */
+export function dataOf<T = Record<string, unknown>>(result: unknown): T {
+  const { structuredContent, isError } = result as CallToolResult;
+  if (isError || structuredContent === undefined) throw new Error(`expected a data result, got ${JSON.stringify(result)}`);
+  const fromText: unknown = JSON.parse(textOf(result));
+  if (JSON.stringify(fromText) !== JSON.stringify(structuredContent)) {
+    throw new Error(`text and structuredContent differ:\n${textOf(result)}\n${JSON.stringify(structuredContent)}`);
+  }
+  return structuredContent as T;
+}
+
 export interface InMemoryServer {
   readonly services: TestServices;
   readonly client: Client;

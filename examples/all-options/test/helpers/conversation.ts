@@ -7,9 +7,10 @@ export interface AnyClient {
   close(): Promise<void>;
 }
 
-interface TextResult {
+interface DataResult {
   isError?: boolean;
   content: { type: string; text: string }[];
+  structuredContent?: unknown;
 }
 
 /** The same conversation for every client: list the tools, write a line to `note`, find it again. */
@@ -18,11 +19,14 @@ export async function converse(client: AnyClient, note: string): Promise<void> {
   expect(tools.map((tool) => tool.name)).toEqual(expect.arrayContaining(['append_note', 'search_notes', 'watch_note']));
 
   const text = `hello from ${note}`;
-  const appended = (await client.callTool({ name: 'append_note', arguments: { note, text } })) as TextResult;
+  // Both SDKs' clients check structuredContent against the tool's outputSchema from tools/list.
+  const appended = (await client.callTool({ name: 'append_note', arguments: { note, text } })) as DataResult;
   expect(appended.isError).toBeFalsy();
-  expect(appended.content[0]?.text).toBe(`Appended line 1 to notes://note/${note}`);
+  expect(appended.structuredContent).toEqual({ uri: `notes://note/${note}`, line: 1 });
+  expect(JSON.parse(appended.content[0]?.text ?? '')).toEqual(appended.structuredContent);
 
-  const found = (await client.callTool({ name: 'search_notes', arguments: { query: text.toUpperCase() } })) as TextResult;
+  const found = (await client.callTool({ name: 'search_notes', arguments: { query: text.toUpperCase() } })) as DataResult;
   expect(found.isError).toBeFalsy();
-  expect(JSON.parse(found.content[0]?.text ?? '')).toMatchObject([{ note, line: 1, text }]);
+  expect(found.structuredContent).toMatchObject({ matches: [{ note, line: 1, text }] });
+  expect(JSON.parse(found.content[0]?.text ?? '')).toEqual(found.structuredContent);
 }

@@ -48,4 +48,20 @@ describe('InFlightCalls', () => {
     await calls.drain(0, captureLogs().logger);
     expect(() => calls.begin('late', new AbortController().signal)).toThrow(ShuttingDownError);
   });
+
+  it('tells observers when each call starts and how it ended, once', () => {
+    const calls = new InFlightCalls();
+    const seen: string[] = [];
+    calls.observe({
+      started: (tool) => seen.push(`started ${tool}`),
+      finished: (tool, outcome, seconds) => seen.push(`finished ${tool} ${outcome} ${seconds >= 0}`),
+    });
+    const ok = calls.begin('a', new AbortController().signal);
+    const failed = calls.begin('b', new AbortController().signal);
+    failed.end('error');
+    ok.end();
+    ok.end();
+    expect(seen).toEqual(['started a', 'started b', 'finished b error true', 'finished a ok true']);
+  });
 });
+

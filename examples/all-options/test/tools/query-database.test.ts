@@ -1,24 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { connectInMemory, textOf } from '../helpers/client.js';
+import { connectInMemory, dataOf, textOf } from '../helpers/client.js';
 import { useDatabaseServer } from '../helpers/database.js';
 import { createTestServices } from '../helpers/services.js';
 
 const server = useDatabaseServer();
 
 interface Page {
+  firstRow?: number;
   rows: Record<string, unknown>[];
-  nextCursor: string | undefined;
+  nextCursor?: string;
+  notice?: string;
   text: string;
 }
 
 async function query(sql: string, cursor?: string): Promise<Page & { isError: boolean }> {
   const result = await server.client.callTool({ name: 'query_database', arguments: { sql, ...(cursor && { cursor }) } });
   const text = textOf(result);
-  if (result.isError) return { rows: [], nextCursor: undefined, text, isError: true };
-  const cursorLine = /\nnextCursor: (\S+)$/.exec(text);
-  const body = (cursorLine ? text.slice(0, cursorLine.index) : text).split('\n').slice(1).join('\n');
-  const json = body.split('\n… [truncated')[0] ?? body;
-  return { rows: JSON.parse(json) as Record<string, unknown>[], nextCursor: cursorLine?.[1], text, isError: false };
+  if (result.isError) return { rows: [], text, isError: true };
+  return { ...dataOf<Page>(result), text, isError: false };
 }
 
 describe('query_database', () => {
@@ -40,13 +39,36 @@ describe('query_database', () => {
     expect(pages).toBeGreaterThan(50);
   });
 
-  it('caps a result of several megabytes and keeps its JSON valid', async () => {
-    const page = await query("SELECT n, repeat('é', 100000) AS blob FROM generate_series(1, 50) AS n");
+  it('shows the start of a 1 MB cell, shortened in place, and the cursor moves on', async () => {
+    const page = await query("SELECT 1 AS id, repeat('abcdefghij', 100000) AS body");
     expect(page.isError).toBe(false);
     expect(page.text.length).toBeLessThanOrEqual(8_000);
-    expect(page.text).toContain('[truncated:');
-    expect(page.text).toMatch(/single item exceeds the limit|showing 0 of/);
-    expect(page.nextCursor).toBeDefined();
+    expect(page.rows).toHaveLength(1);
+    expect(page.rows[0]?.id).toBe(1);
+    const body = String(page.rows[0]?.body);
+    expect(body).toMatch(/^abcdefghijabcdefghij/);
+    expect(body.length).toBeGreaterThan(5_000);
+    const kept = body.replace(/… \[(\d+) more characters cut\]$/, '');
+    expect(body).toContain(`… [${1_000_000 - kept.length} more characters cut]`);
+    expect(page.notice).toContain('substring()');
+    expect(page.nextCursor).toBeUndefined();
+  });
+
+  it('pages through 8 rows of 100,000 characters each, one shortened row a page, to the end', async () => {
+    const sql = "SELECT n, repeat('é', 100000) AS blob FROM generate_series(1, 8) AS n ORDER BY n";
+    const seen: unknown[] = [];
+    let cursor: string | undefined;
+    for (let pages = 1; ; pages++) {
+      const page = await query(sql, cursor);
+      expect(page.isError).toBe(false);
+      expect(page.text.length).toBeLessThanOrEqual(8_000);
+      expect(page.firstRow).toBe(seen.length + 1);
+      seen.push(...page.rows.map((row) => row.n));
+      cursor = page.nextCursor;
+      if (!cursor) break;
+      expect(pages).toBeLessThan(8);
+    }
+    expect(seen).toEqual(Array.from({ length: 8 }, (_, i) => i + 1));
   });
 
   it('gives each of 50 concurrent calls its own answer', async () => {
@@ -62,7 +84,7 @@ describe('query_database', () => {
   ])('refuses a write as a tool error and changes nothing: %s', async (sql) => {
     const page = await query(sql);
     expect(page.isError).toBe(true);
-    expect(page.text).toMatch(/^SQL error (25006|0A000): /);
+    expect(page.text).toMatch(/^SQL error (25006|0A000|42601): /);
     expect((await query('SELECT count(*)::int AS n FROM orders')).rows).toEqual([{ n: 5_000 }]);
   });
 

@@ -6,6 +6,7 @@ import type { HandshakeLog } from '../lib/handshake.js';
 import type { Logger } from '../lib/logger.js';
 import type { MessageTap } from '../lib/transport-tap.js';
 import { InFlightRequests } from './cancellation.js';
+import { requestState } from './middleware.js';
 import { SseMessageReader } from './sse-messages.js';
 import type { StreamRegistry } from './streams.js';
 
@@ -16,7 +17,8 @@ export interface McpEndpointOptions {
   logger: Logger;
 }
 
-export type McpEndpoint = (req: IncomingMessage, res: ServerResponse, parsedBody: unknown) => Promise<void>;
+/** Serves one request whose JSON body (if any) the body link has already parsed into the request state. */
+export type McpEndpoint = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 /**
  * `/mcp`: Streamable HTTP for both protocol eras, stateless (any replica can answer any request).
@@ -31,7 +33,8 @@ export function createMcpEndpoint({ factory, streams, handshakes, logger }: McpE
   });
   const inFlight = new InFlightRequests();
 
-  return async (req, res, parsedBody) => {
+  return async (req, res) => {
+    const parsedBody = requestState(req).body;
     // Aborting the web Request closes the SDK's per-request transport, which aborts the tool's signal.
     const abort = new AbortController();
     res.once('close', () => {
@@ -48,15 +51,25 @@ export function createMcpEndpoint({ factory, streams, handshakes, logger }: McpE
     const untrack = inFlight.track(req, ids, abort);
     try {
       const request = await toWebRequest(req, parsedBody, { signal: abort.signal });
-      const response = await handler.fetch(request, parsedBody === undefined ? {} : { parsedBody });
-      await writeResponse(response, res, { streams, tap, abort, ids });
+      // The verified token (OAuth) reaches the server factory and every handler as `authInfo`.
+      const { auth: authInfo } = requestState(req);
+      const response = await handler.fetch(request, { ...(parsedBody !== undefined && { parsedBody }), ...(authInfo && { authInfo }) });
+      await writeResponse(response, res, { streams, tap, abort, ids, longLived: opensLongLivedStream(req.method, messages) });
     } finally {
       untrack();
     }
   };
 }
 
-function messagesIn(body: unknown): JSONRPCMessage[] {
+/**
+ * A GET stream or a 2026-07-28 `subscriptions/listen` stays open until someone ends it, so it
+ * counts against MAX_CONNECTIONS; a call's reply stream ends with the call.
+ */
+export function opensLongLivedStream(method: string | undefined, messages: readonly JSONRPCMessage[]): boolean {
+  return method === 'GET' || messages.some((message) => 'method' in message && message.method === 'subscriptions/listen');
+}
+
+export function messagesIn(body: unknown): JSONRPCMessage[] {
   const items = Array.isArray(body) ? body : [body];
   return items.filter((item): item is JSONRPCMessage => typeof item === 'object' && item !== null && 'jsonrpc' in item);
 }
@@ -76,9 +89,10 @@ interface WriteContext {
   tap: MessageTap;
   abort: AbortController;
   ids: RequestId[];
+  longLived: boolean;
 }
 
-async function writeResponse(response: Response, res: ServerResponse, { streams, tap, abort, ids }: WriteContext): Promise<void> {
+async function writeResponse(response: Response, res: ServerResponse, { streams, tap, abort, ids, longLived }: WriteContext): Promise<void> {
   res.writeHead(response.status, Object.fromEntries(response.headers));
   if (response.body === null) {
     res.end();
@@ -93,7 +107,7 @@ async function writeResponse(response: Response, res: ServerResponse, { streams,
 
   // Send the headers now: the client learns at once that its stream is open.
   res.flushHeaders();
-  const stream = streams.open('streamable-http', res);
+  const stream = streams.open('streamable-http', res, { longLived });
   stream.expectResponses(ids);
   const reader = response.body.getReader();
   stream.onClose((reason) => {

@@ -38,6 +38,8 @@ export class TrackedStream {
 
   constructor(
     readonly kind: StreamKind,
+    /** Open until the client or the server ends it (a listen stream, a legacy session), not one call's reply. */
+    readonly longLived: boolean,
     private readonly res: ServerResponse,
     private readonly limits: StreamLimits,
     private readonly release: (stream: TrackedStream, reason: StreamCloseReason) => void,
@@ -150,20 +152,22 @@ export class StreamRegistry {
     return this.streams.size;
   }
 
-  /** Checked before serving a request that may open a stream; over the limit it gets 503. */
+  /**
+   * Checked before serving a request that opens a long-lived stream; over `MAX_CONNECTIONS` it
+   * gets 503. Only long-lived streams count: the reply stream of one tool call ends with the call,
+   * and a plain call must never be refused because idle listeners fill the server.
+   */
   get isFull(): boolean {
-    return this.streams.size >= this.limits.maxConnections;
+    return this.longLivedCount >= this.limits.maxConnections;
   }
 
-  count(kind: StreamKind): number {
-    let count = 0;
-    for (const stream of this.streams) if (stream.kind === kind) count++;
-    return count;
-  }
+  private longLivedCount = 0;
 
-  open(kind: StreamKind, res: ServerResponse): TrackedStream {
-    const stream = new TrackedStream(kind, res, this.limits, (closed, reason) => {
+  open(kind: StreamKind, res: ServerResponse, { longLived }: { longLived: boolean }): TrackedStream {
+    if (longLived) this.longLivedCount++;
+    const stream = new TrackedStream(kind, longLived, res, this.limits, (closed, reason) => {
       this.streams.delete(closed);
+      if (closed.longLived) this.longLivedCount--;
       this.observer?.closed(closed.kind, reason, (Date.now() - closed.openedAt) / 1000);
     });
     this.streams.add(stream);

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, mkdir, readFile, readdir, rm, statfs, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { KeyedLock } from '../lib/lock.js';
 
@@ -16,12 +16,28 @@ export interface Note {
 /** Note names become file names and URI segments: letters, digits, space, `.`, `_`, `-`; no leading dot. */
 export const NOTE_NAME = /^[\p{L}\p{N}][\p{L}\p{N} ._-]{0,63}$/u;
 
-const SUFFIX = '.json';
+/** One JSON entry a line: an append writes one line and never rewrites what is already there. */
+const SUFFIX = '.jsonl';
+
+/** Written and removed by the readiness check (a dot name is never a note). */
+const PROBE_FILE = '.readiness-probe';
+
+/** Below this much free space the store reports itself not ready, before appends start failing. */
+const MIN_FREE_BYTES = 1024 * 1024;
+
+/** The disk (or the user's quota) is full: nothing was written, and retrying now will not help. */
+export class NoteStoreFullError extends Error {
+  override name = 'NoteStoreFullError';
+  constructor(cause: unknown) {
+    super('the server has no disk space left for notes; the note was not changed', { cause });
+  }
+}
 
 /**
- * The example's shared resource: one JSON file per note. Appending is read-modify-write with an
- * `await` in the middle, so two concurrent calls on one note would lose an entry; a keyed lock
- * serialises calls per note (fix 3) while calls on different notes still run in parallel.
+ * The example's shared resource: one JSON Lines file per note. An append is written and flushed
+ * to disk (fsync) before it is acknowledged, so a crash never loses an acknowledged line; a line
+ * torn by a crash mid-write is cut off before the next append. A keyed lock serialises appends
+ * per note (fix 3) while appends to different notes still run in parallel.
  */
 export class NoteStore {
   private readonly lock = new KeyedLock();
@@ -30,8 +46,12 @@ export class NoteStore {
 
   constructor(private readonly dir: string) {}
 
+  /** Creates the folder and removes temporary files an earlier version left behind in a crash. */
   async init(): Promise<void> {
     await mkdir(this.dir, { recursive: true });
+    for (const file of await readdir(this.dir)) {
+      if (file.endsWith('.tmp') || file === PROBE_FILE) await rm(path.join(this.dir, file), { force: true });
+    }
   }
 
   async append(name: string, text: string, signal?: AbortSignal): Promise<Note> {
@@ -39,25 +59,52 @@ export class NoteStore {
     return this.lock.run(
       name,
       async () => {
-        const note = (await this.get(name)) ?? { name, entries: [] };
         const entry = { text, addedAt: new Date().toISOString() };
-        note.entries.push(entry);
-        await this.write(note);
+        await this.appendLine(this.fileFor(name), `${JSON.stringify(entry)}\n`);
         for (const notify of this.watchers.get(name) ?? []) notify(entry);
-        return note;
+        return (await this.get(name)) ?? { name, entries: [entry] };
       },
       signal ? { signal } : undefined,
     );
   }
 
+  /**
+   * Readiness: the folder takes a write that reaches the disk, and the disk has room left. A full
+   * disk makes the server unready before it turns every append into an error.
+   */
+  async checkWritable(): Promise<void> {
+    const { bavail, bsize } = await statfs(this.dir);
+    const free = bavail * bsize;
+    if (free < MIN_FREE_BYTES) throw new Error(`only ${free} bytes free on the disk of ${this.dir}`);
+    const probe = path.join(this.dir, PROBE_FILE);
+    const handle = await open(probe, 'w');
+    try {
+      await handle.writeFile('ok');
+      await handle.sync();
+    } catch (error) {
+      throw isDiskFull(error) ? new Error(`the disk of ${this.dir} is full`, { cause: error }) : error;
+    } finally {
+      await handle.close();
+      await rm(probe, { force: true });
+    }
+  }
+
   async get(name: string): Promise<Note | undefined> {
     assertNoteName(name);
+    let text: string;
     try {
-      return JSON.parse(await readFile(this.fileFor(name), 'utf8')) as Note;
+      text = await readFile(this.fileFor(name), 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
+    // Only complete lines count: a last line without its newline was torn by a crash.
+    const complete = text.slice(0, text.lastIndexOf('\n') + 1);
+    const entries = complete
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as NoteEntry);
+    return { name, entries };
   }
 
   /**
@@ -105,17 +152,33 @@ export class NoteStore {
       .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
-  /** Readers never see a half-written file: write a temporary file, then rename over the old one. */
-  private async write(note: Note): Promise<void> {
-    const file = this.fileFor(note.name);
-    const temporary = `${file}.${randomUUID()}.tmp`;
+  /**
+   * Appends one line durably: a torn last line from an earlier crash is cut off first, the line
+   * is written and fsynced, and a new file's folder entry is fsynced too. A failed write is
+   * rolled back to the old length, so a note never keeps half a line.
+   */
+  private async appendLine(file: string, line: string): Promise<void> {
+    let handle: FileHandle;
     try {
-      await writeFile(temporary, JSON.stringify(note));
-      await rename(temporary, file);
+      handle = await open(file, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT, 0o644);
     } catch (error) {
-      await rm(temporary, { force: true });
-      throw error;
+      throw isDiskFull(error) ? new NoteStoreFullError(error) : error;
     }
+    let size: number;
+    try {
+      size = await cutTornLine(handle);
+      try {
+        await handle.appendFile(line);
+        await handle.sync();
+      } catch (error) {
+        await handle.truncate(size).catch(() => {});
+        if (size === 0) await rm(file, { force: true });
+        throw isDiskFull(error) ? new NoteStoreFullError(error) : error;
+      }
+    } finally {
+      await handle.close();
+    }
+    if (size === 0) await syncFolder(this.dir);
   }
 
   private fileFor(name: string): string {
@@ -125,6 +188,35 @@ export class NoteStore {
 
 export class NoteNameError extends Error {
   override name = 'NoteNameError';
+}
+
+/** Cuts a last line that has no newline (a write torn by a crash); returns the file's length after. */
+async function cutTornLine(handle: FileHandle): Promise<number> {
+  const { size } = await handle.stat();
+  if (size === 0) return 0;
+  const last = Buffer.alloc(1);
+  await handle.read(last, 0, 1, size - 1);
+  if (last[0] === 0x0a) return size;
+  const content = await handle.readFile();
+  const keep = content.lastIndexOf(0x0a) + 1;
+  await handle.truncate(keep);
+  await handle.sync();
+  return keep;
+}
+
+/** Makes a new file's name durable: fsync the folder that holds it. */
+async function syncFolder(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function isDiskFull(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
 }
 
 function assertNoteName(name: string): void {

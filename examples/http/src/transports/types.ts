@@ -2,15 +2,17 @@ import type { Writable } from 'node:stream';
 import type { McpServerFactory } from '@modelcontextprotocol/server';
 import type { Config } from '../config.js';
 import type { Logger } from '../lib/logger.js';
+import type { OperationFeed } from '../lib/telemetry/operations.js';
 import type { Services } from '../services.js';
-import type { ToolCallObserver } from '../tools/register.js';
 
 export interface TransportOptions {
   config: Config;
   logger: Logger;
   services: Services;
-  /** Builds the server factory; a transport passes an observer when it exports metrics. */
-  createFactory: (observer?: ToolCallObserver) => McpServerFactory;
+  /** The server factory, as the SDK's own transports take it. */
+  factory: McpServerFactory;
+  /** Every finished MCP operation, for transports that export metrics. */
+  operations: OperationFeed;
   protocolOut?: Writable | undefined;
 }
 

@@ -1,8 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { serverFactoryFor } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { createServerFactory } from '../../src/server.js';
+import type { Tracing } from '../../src/lib/telemetry/index.js';
+import { OperationFeed } from '../../src/lib/telemetry/operations.js';
 import { createServices, type Services } from '../../src/services.js';
 import { startHttp } from '../../src/transports/http.js';
 import { captureLogs, type LogEntry } from './log-capture.js';
@@ -22,15 +24,17 @@ export interface TestHttpServer {
 
 /**
  * The real HTTP transport in this process, on a free loopback port, over real services and a
- * fresh data folder. `env` is the environment as the server would read it.
+ * fresh data folder. `env` is the environment as the server would read it; `tracing` turns spans on.
  */
-export async function startTestHttpServer(env: Record<string, string> = {}): Promise<TestHttpServer> {
+export async function startTestHttpServer(env: Record<string, string> = {}, options: { tracing?: Tracing } = {}): Promise<TestHttpServer> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mcp-http-test-'));
   try {
     const config = loadConfig({ MCP_TRANSPORT: 'http', HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, ...env });
     const { logger, entries } = captureLogs('debug');
     const services = await createServices(config, logger);
-    const running = await startHttp({ config, logger, services, createFactory: (observer) => createServerFactory(services, observer) });
+    const operations = new OperationFeed();
+    const factory = serverFactoryFor(services, options.tracing, operations);
+    const running = await startHttp({ config, logger, services, factory, operations });
     let shutdown: Promise<void> | undefined;
     const shutdownOnce = () => (shutdown ??= running.close());
     return {

@@ -84,15 +84,27 @@ describe('bearer token (MCP_AUTH_TOKEN)', () => {
 
     const missing = await initialize(url);
     expectJsonRpcError(missing, 401, -32000);
-    expect(missing.headers['www-authenticate']).toMatch(/^Bearer /);
+    expect(missing.headers['www-authenticate']).toBe('Bearer realm="mcp"');
+    expect(JSON.parse(missing.body).error.message).toMatch(/^no bearer token: .*\(MCP_AUTH_TOKEN\) as "Authorization: Bearer <token>"; it has no OAuth sign-in$/);
 
     const wrong = await initialize(url, { authorization: 'Bearer not-the-right-token' });
     expectJsonRpcError(wrong, 401, -32000);
     expect(wrong.headers['www-authenticate']).toMatch(/^Bearer .*error="invalid_token"/);
+    expect(JSON.parse(wrong.body).error.message).toBe('wrong bearer token: it is not the MCP_AUTH_TOKEN this server was started with');
+    // Nothing in either challenge invites OAuth discovery (which would end in "registration rejected").
+    for (const challenge of [missing.headers['www-authenticate'], wrong.headers['www-authenticate']]) expect(challenge).not.toMatch(/resource_metadata/);
 
     // A prefix of the right token, or another scheme, is no better.
     expect((await initialize(url, { authorization: `Bearer ${TOKEN.slice(0, -1)}` })).status).toBe(401);
     expect((await initialize(url, { authorization: `Basic ${Buffer.from(`user:${TOKEN}`).toString('base64')}` })).status).toBe(401);
+  });
+
+  it('a client without the token reports the cause: the static MCP_AUTH_TOKEN, not OAuth', async () => {
+    const { url } = await start({ MCP_AUTH_TOKEN: TOKEN });
+    const client = new Client({ name: 'no-token', version: '1.0.0' });
+    const error = await client.connect(new StreamableHTTPClientTransport(new URL('/mcp', url))).catch((caught: unknown) => caught);
+    expect(String((error as Error).message)).toContain('MCP_AUTH_TOKEN');
+    await client.close();
   });
 
   it('serves a real client that sends the right token, and leaves probes open', async () => {
@@ -109,6 +121,7 @@ describe('bearer token (MCP_AUTH_TOKEN)', () => {
     } finally {
       await client.close();
     }
+    await waitUntilReady(url);
     for (const path of PROBES) expect((await rawRequest(url, path)).status, path).toBe(200);
   });
 
@@ -140,7 +153,7 @@ describe('request bodies', () => {
     expect(Buffer.byteLength(fits)).toBeLessThanOrEqual(LIMIT);
     const accepted = await rawRequest(url, '/mcp', { headers: legacyHeaders, body: fits });
     expect(accepted.status).toBe(200);
-    expect(accepted.body).toContain('Appended line 1');
+    expect(accepted.body).toContain('"structuredContent":{"uri":"notes://note/big","line":1}');
   });
 
   it('refuses a chunked body (no Content-Length) once it grows past MAX_BODY_BYTES', async () => {

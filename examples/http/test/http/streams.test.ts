@@ -8,6 +8,8 @@ import {
   openListenStream,
   openSlowCall,
   legacyHeaders,
+  listenRequest,
+  modernHeaders,
   rawRequest,
   scrapeMetrics,
   toolCallRequest,
@@ -143,13 +145,13 @@ describe('Streamable HTTP streams', () => {
     expect(await metric(url, 'mcp_open_streams', STREAMABLE)).toBe(0);
   });
 
-  it('answers 503 with Retry-After past MAX_CONNECTIONS, and accepts again once a stream closes', async () => {
+  it('answers 503 with Retry-After to a new long-lived stream past MAX_CONNECTIONS, and accepts again once one closes', async () => {
     const { url } = await start({ MAX_CONNECTIONS: '2', SSE_HEARTBEAT_MS: '100' });
-    const first = track(openSlowCall(url, 60));
+    const first = track(openListenStream(url));
     track(openListenStream(url));
     await waitForMetric(url, 'mcp_open_streams', STREAMABLE, 2);
 
-    const refused = await rawRequest(url, '/mcp', { headers: legacyHeaders, body: toolCallRequest('watch_note', { note: 'full', seconds: 60 }) });
+    const refused = await rawRequest(url, '/mcp', { headers: modernHeaders('subscriptions/listen'), body: listenRequest() });
     expect(refused.status).toBe(503);
     expect(refused.headers['retry-after']).toBe('5');
     expect(JSON.parse(refused.body)).toMatchObject({ jsonrpc: '2.0', error: { code: -32000, message: expect.stringContaining('MAX_CONNECTIONS') }, id: null });
@@ -165,6 +167,21 @@ describe('Streamable HTTP streams', () => {
     expect(head.statusCode).toBe(200);
     expect(head.headers['content-type']).toMatch(/^text\/event-stream/);
     await waitForMetric(url, 'mcp_open_streams', STREAMABLE, 2);
+  });
+
+  it('never refuses a plain tool call because long-lived streams fill MAX_CONNECTIONS', async () => {
+    const { url } = await start({ MAX_CONNECTIONS: '2' });
+    track(openListenStream(url));
+    track(openListenStream(url));
+    await waitForMetric(url, 'mcp_open_streams', STREAMABLE, 2);
+
+    const plain = await rawRequest(url, '/mcp', { headers: legacyHeaders, body: toolCallRequest('append_note', { note: 'full', text: 'still served' }) });
+    expect(plain.status).toBe(200);
+    expect(plain.body).toContain('Appended line 1');
+    // A slow call streams its reply; that stream ends with the call and is not refused either.
+    const slow = track(openSlowCall(url, 60, 'full-slow'));
+    expect((await slow.response).statusCode).toBe(200);
+    await waitForMetric(url, 'mcp_open_streams', STREAMABLE, 3);
   });
 
   it('ends open streams with a final close event on shutdown', async () => {

@@ -1,3 +1,5 @@
+import { context, trace, TraceFlags } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { createLogger } from '../../src/lib/logger.js';
@@ -29,5 +31,25 @@ describe('createLogger', () => {
     const logger = createLogger('info');
     const stream = (logger as unknown as Record<symbol, { fd?: number }>)[pino.symbols.streamSym];
     expect(stream?.fd).toBe(2);
+  });
+});
+
+describe('trace fields', () => {
+  it('puts trace_id and span_id on lines written inside a span, and nothing outside one', () => {
+    const { lines, destination } = capture();
+    const logger = createLogger('info', destination);
+    const spanContext = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: TraceFlags.SAMPLED };
+    const contextManager = new AsyncLocalStorageContextManager().enable();
+    context.setGlobalContextManager(contextManager);
+    try {
+      context.with(trace.setSpanContext(context.active(), spanContext), () => logger.info('inside'));
+      logger.info('outside');
+    } finally {
+      context.disable();
+    }
+    const [inside, outside] = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(inside).toMatchObject({ msg: 'inside', trace_id: spanContext.traceId, span_id: spanContext.spanId });
+    expect(outside?.msg).toBe('outside');
+    expect(outside).not.toHaveProperty('trace_id');
   });
 });

@@ -1,8 +1,9 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { appendFile, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { NoteNameError, NoteStore } from '../../src/notes/store.js';
+import { NoteNameError, NoteStore, NoteStoreFullError } from '../../src/notes/store.js';
 
 let dir: string;
 let store: NoteStore;
@@ -50,7 +51,7 @@ describe('NoteStore', () => {
 
   it('leaves no temporary files behind', async () => {
     await Promise.all(Array.from({ length: 10 }, () => store.append('tidy', 'x')));
-    expect(await readdir(dir)).toEqual(['tidy.json']);
+    expect(await readdir(dir)).toEqual(['tidy.jsonl']);
   });
 
   it('does not run an append whose signal aborted while it waited for the lock', async () => {
@@ -62,6 +63,56 @@ describe('NoteStore', () => {
     await first;
     await refused;
     expect((await store.get('slow'))?.entries.map((entry) => entry.text)).toEqual(['kept']);
+  });
+});
+
+describe('NoteStore durability', () => {
+  // Linux's /dev/full fails every write with ENOSPC: a real full disk, without filling one.
+  const hasDevFull = existsSync('/dev/full');
+
+  it('appends a line without rewriting the note: same file, old bytes untouched', async () => {
+    await store.append('log', 'first');
+    const file = path.join(dir, 'log.jsonl');
+    const before = await readFile(file, 'utf8');
+    const { ino } = await stat(file);
+    await store.append('log', 'second');
+    const after = await readFile(file, 'utf8');
+    expect(after.startsWith(before)).toBe(true);
+    expect(after.slice(before.length)).toMatch(/^\{"text":"second","addedAt":"[^"]+"\}\n$/);
+    expect((await stat(file)).ino).toBe(ino);
+  });
+
+  it('ignores a line torn by a crash, and cuts it off before the next append', async () => {
+    await store.append('torn', 'kept');
+    await appendFile(path.join(dir, 'torn.jsonl'), '{"text":"half a li');
+    expect((await store.get('torn'))?.entries.map((entry) => entry.text)).toEqual(['kept']);
+    await store.append('torn', 'next');
+    expect((await store.get('torn'))?.entries.map((entry) => entry.text)).toEqual(['kept', 'next']);
+    expect((await readFile(path.join(dir, 'torn.jsonl'), 'utf8')).split('\n')).toHaveLength(3);
+  });
+
+  it('removes temporary files left by a crash when it starts', async () => {
+    await store.append('kept', 'x');
+    await writeFile(path.join(dir, 'kept.json.0b6c7a52.tmp'), '{"name":"kept"');
+    await writeFile(path.join(dir, '.readiness-probe'), 'ok');
+    await new NoteStore(dir).init();
+    expect(await readdir(dir)).toEqual(['kept.jsonl']);
+  });
+
+  it.skipIf(!hasDevFull)('turns a full disk into a clear NoteStoreFullError and leaves the note as it was', async () => {
+    await symlink('/dev/full', path.join(dir, 'full.jsonl'));
+    const failed = store.append('full', 'no room');
+    await expect(failed).rejects.toThrow(NoteStoreFullError);
+    await expect(failed).rejects.toThrow('no disk space left');
+    expect(await store.get('full')).toBeUndefined();
+  });
+
+  it.skipIf(!hasDevFull)('is not ready when a write cannot reach the disk, and ready otherwise', async () => {
+    await expect(store.checkWritable()).resolves.toBeUndefined();
+    await symlink('/dev/full', path.join(dir, '.readiness-probe'));
+    await expect(store.checkWritable()).rejects.toThrow('is full');
+    // The probe leaves nothing behind.
+    expect(await readdir(dir)).toEqual([]);
   });
 });
 

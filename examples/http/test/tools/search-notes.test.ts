@@ -1,6 +1,6 @@
 import type { Client } from '@modelcontextprotocol/client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectInMemory, textOf } from '../helpers/client.js';
+import { connectInMemory, dataOf, textOf } from '../helpers/client.js';
 import { createTestServices, type TestServices } from '../helpers/services.js';
 
 interface Match {
@@ -24,25 +24,28 @@ afterEach(async () => {
   await services?.cleanup();
 });
 
-/** Splits a page into its JSON items and the cursor line, checking the JSON is valid. */
-function readPage(text: string): { items: Match[]; nextCursor: string | undefined } {
-  const cursorLine = /\nnextCursor: (\S+)$/.exec(text);
-  const body = cursorLine ? text.slice(0, cursorLine.index) : text;
-  const json = body.split('\n… [truncated')[0] ?? body;
-  return { items: JSON.parse(json) as Match[], nextCursor: cursorLine?.[1] };
+interface Page {
+  matches: Match[];
+  nextCursor?: string;
+  notice?: string;
 }
 
-async function readAll(client: Client, query: string): Promise<{ items: Match[]; pages: number }> {
+async function search(client: Client, query: string, cursor?: string): Promise<Page & { text: string }> {
+  const result = await client.callTool({ name: 'search_notes', arguments: { query, ...(cursor && { cursor }) } });
+  return { ...dataOf<Page>(result), text: textOf(result) };
+}
+
+/** Follows nextCursor to the end; a cursor that stopped moving would fail the page limit. */
+async function readAll(client: Client, query: string, maxPages = 100): Promise<{ items: Match[]; pages: number }> {
   const items: Match[] = [];
   let cursor: string | undefined;
   let pages = 0;
   do {
-    const result = await client.callTool({ name: 'search_notes', arguments: { query, ...(cursor && { cursor }) } });
-    expect(result.isError).toBeFalsy();
-    const page = readPage(textOf(result));
-    items.push(...page.items);
+    const page = await search(client, query, cursor);
+    items.push(...page.matches);
     cursor = page.nextCursor;
     pages++;
+    expect(pages).toBeLessThanOrEqual(maxPages);
   } while (cursor);
   return { items, pages };
 }
@@ -66,9 +69,9 @@ describe('search_notes', () => {
     const { services, client } = await setup({ MAX_RESULT_CHARS: '2000' });
     for (let i = 0; i < 30; i++) await services.notes.append('long', `needle ${i} ${'x'.repeat(150)}`);
 
-    const first = textOf(await client.callTool({ name: 'search_notes', arguments: { query: 'needle' } }));
-    expect(first.length).toBeLessThanOrEqual(2000);
-    expect(first).toContain('[truncated: showing');
+    const first = await search(client, 'needle');
+    expect(first.text.length).toBeLessThanOrEqual(2000);
+    expect(first.notice).toMatch(/^Page cut to \d+ of 30 items/);
 
     const { items } = await readAll(client, 'needle');
     expect(items.map((item) => item.line)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
@@ -77,12 +80,10 @@ describe('search_notes', () => {
   it('finds lines appended while paging, without repeating any', async () => {
     const { services, client } = await setup();
     for (let i = 0; i < 60; i++) await services.notes.append('grow', `hit ${i}`);
-    const first = readPage(textOf(await client.callTool({ name: 'search_notes', arguments: { query: 'hit' } })));
+    const first = await search(client, 'hit');
     await services.notes.append('grow', 'hit late');
-    const second = readPage(
-      textOf(await client.callTool({ name: 'search_notes', arguments: { query: 'hit', cursor: first.nextCursor } })),
-    );
-    expect([...first.items, ...second.items].map((item) => item.text)).toEqual([
+    const second = await search(client, 'hit', first.nextCursor);
+    expect([...first.matches, ...second.matches].map((item) => item.text)).toEqual([
       ...Array.from({ length: 60 }, (_, i) => `hit ${i}`),
       'hit late',
     ]);
@@ -91,7 +92,7 @@ describe('search_notes', () => {
   it('rejects a tampered cursor or one from another query as a tool error', async () => {
     const { services, client } = await setup();
     for (let i = 0; i < 60; i++) await services.notes.append('n', `abc ${i}`);
-    const { nextCursor } = readPage(textOf(await client.callTool({ name: 'search_notes', arguments: { query: 'abc' } })));
+    const { nextCursor } = await search(client, 'abc');
 
     const otherQuery = await client.callTool({ name: 'search_notes', arguments: { query: 'ab', cursor: nextCursor } });
     expect(otherQuery.isError).toBe(true);
@@ -101,10 +102,38 @@ describe('search_notes', () => {
     expect(garbage.isError).toBe(true);
   });
 
-  it('says so when nothing matches', async () => {
+  it('answers an empty list, without a cursor, when nothing matches', async () => {
     const { client } = await setup();
-    expect(textOf(await client.callTool({ name: 'search_notes', arguments: { query: 'nothing' } }))).toBe(
-      'No lines contain "nothing".',
+    const page = await search(client, 'nothing');
+    expect(page.text).toBe('{"matches":[]}');
+    expect(page.nextCursor).toBeUndefined();
+  });
+
+  it('shows the start of a 1 MB line, shortened in place, and the cursor moves on to the next line', async () => {
+    const { services, client } = await setup({ MAX_RESULT_CHARS: '4000' });
+    await services.notes.append('big', `needle ${'abcdefghij'.repeat(100_000)}`);
+    await services.notes.append('big', 'needle small');
+
+    const first = await search(client, 'needle');
+    expect(first.text.length).toBeLessThanOrEqual(4000);
+    expect(first.matches).toHaveLength(1);
+    expect(first.matches[0]).toMatchObject({ note: 'big', line: 1 });
+    expect(first.matches[0]?.text).toMatch(/^needle abcdefghijabcdefghij.*… \[\d+ more characters cut\]$/);
+    expect(first.notice).toContain('Read the whole note through its uri');
+
+    const { items, pages } = await readAll(client, 'needle', 5);
+    expect(items.map((item) => item.line)).toEqual([1, 2]);
+    expect(pages).toBeLessThanOrEqual(2);
+  });
+
+  it('ends for every mix of line sizes and caps: each line once, in order, each page within the cap', async () => {
+    const { services, client } = await setup({ MAX_RESULT_CHARS: '1000' });
+    const sizes = [10, 990, 5_000, 1, 30_000, 200, 999, 1_000, 2, 80_000];
+    for (const [i, size] of sizes.entries()) await services.notes.append(`n${i % 3}`, `hit ${'é'.repeat(size)}`);
+    const { items } = await readAll(client, 'hit', sizes.length);
+    expect(items).toHaveLength(sizes.length);
+    expect(items.map((item) => `${item.note}:${item.line}`)).toEqual(
+      [...sizes.keys()].map((i) => `n${i % 3}:${Math.floor(i / 3) + 1}`).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
     );
   });
 });

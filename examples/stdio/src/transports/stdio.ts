@@ -8,9 +8,9 @@ import type { StartTransport } from './types.js';
  * `protocolOut`, the one writer the stdout guard leaves on the real stdout (fix 7).
  * When the client closes stdin the transport closes and, with nothing else pending, node exits.
  */
-export const startStdio: StartTransport = async ({ config, logger, services, createFactory, protocolOut }) => {
+export const startStdio: StartTransport = async ({ config, logger, services, factory, protocolOut }) => {
   const transport = new StdioServerTransport(process.stdin, protocolOut ?? process.stdout);
-  const handle = serveStdio(createFactory(), {
+  const handle = serveStdio(factory, {
     transport: new TappedTransport(transport, services.handshakes.tap()),
     onerror: (error) => logger.error({ err: error }, 'stdio transport error'),
   });

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sigtermAtReadyLine } from '../helpers/signal-at-ready.js';
 import { logLines, spawnServer, tempDataDir } from './server-process.js';
 
 let data: ReturnType<typeof tempDataDir>;
@@ -74,6 +75,15 @@ describe('stdio process behaviour', () => {
     expect(await server.exited).toEqual({ code: 0, signal: null });
     expect(logLines(server.stderr()).map((line) => line.msg)).toContain('shutdown complete');
   });
+
+  // The signal handlers must be in place before the server says it started: a supervisor may stop it
+  // at once. Several tries, because the window it guards is short.
+  it('exits 0 on a SIGTERM sent the moment it says it started, every time', async () => {
+    for (let attempt = 1; attempt <= 10; attempt++) {
+      const { stderr, ...exit } = await sigtermAtReadyLine({ MCP_TRANSPORT: 'stdio' }, 'server started');
+      expect(exit, `attempt ${attempt}; stderr:\n${stderr}`).toEqual({ code: 0, signal: null });
+    }
+  }, 180_000);
 
   it('refuses to start with a bad setting, naming the variable (exit 1)', async () => {
     const server = spawnServer({ DATA_DIR: data.dir, LOG_LEVEL: 'chatty' });

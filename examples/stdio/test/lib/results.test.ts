@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { capText, capJsonItems, encodeCursor, decodeCursor, paginate, CursorError } from '../../src/lib/results.js';
+import { capText, cutMarker, decodeCursor, encodeCursor, fitPage, pagedResult, paginate, shortenString, shrinkToFit, CursorError } from '../../src/lib/results.js';
 
 const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const NOTICE_MARKER = '\n… [truncated:';
@@ -110,58 +110,155 @@ describe('capText', () => {
   });
 });
 
-describe('capJsonItems', () => {
-  const items = Array.from({ length: 20_000 }, (_, i) => ({
-    id: `item-${i}`,
-    title: `Title ${i} — ünïcødé 🎉`,
-    body: 'lorem ipsum '.repeat(15),
-  }));
+/** A small seeded generator (mulberry32), so every run tries the same "random" cases. */
+function seeded(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
 
-  it('returns the full rendering when it fits', () => {
-    const small = items.slice(0, 3);
-    const result = capJsonItems(small, 1_000_000);
-    expect(result).toEqual({ text: JSON.stringify(small, null, 2), shown: 3, total: 3, truncated: false });
+const CUT_MARKER = /… \[(\d+) more characters cut\]$/;
+
+describe('shortenString', () => {
+  it('keeps the start, says how much was cut, and never splits a surrogate pair', () => {
+    expect(shortenString('abcdef', 10)).toBe('abcdef');
+    expect(shortenString('x'.repeat(1_000), 10)).toBe(`${'x'.repeat(10)}${cutMarker(990)}`);
+    const emoji = '😀'.repeat(100);
+    for (const keep of [9, 10, 11]) {
+      const shortened = shortenString(emoji, keep);
+      expect(shortened).not.toMatch(UNPAIRED_SURROGATE);
+      const kept = shortened.replace(CUT_MARKER, '');
+      expect(emoji.startsWith(kept)).toBe(true);
+      expect(Number(CUT_MARKER.exec(shortened)?.[1])).toBe(emoji.length - kept.length);
+    }
   });
 
-  it('keeps a multi-megabyte array within maxChars as valid JSON plus a notice', () => {
-    expect(JSON.stringify(items, null, 2).length).toBeGreaterThan(4_000_000);
-    const maxChars = 100_000;
-    const result = capJsonItems(items, maxChars);
+  it('leaves a string alone when the marker would make it longer', () => {
+    expect(shortenString('x'.repeat(30), 20)).toBe('x'.repeat(30));
+  });
+});
 
-    expect(result.truncated).toBe(true);
-    expect(result.total).toBe(20_000);
-    expect(result.text.length).toBeLessThanOrEqual(maxChars);
-    const { body, notice } = splitNotice(result.text);
-    const parsed: unknown = JSON.parse(body);
-    expect(parsed).toEqual(items.slice(0, result.shown));
-    expect(result.shown).toBeGreaterThan(100);
-    expect(notice).toBe(`\n… [truncated: showing ${result.shown} of 20000 items]`);
-
-    // The prefix is the longest that fits: one more item would overflow.
-    const next = JSON.stringify(items.slice(0, result.shown + 1), null, 2);
-    expect(next.length + `\n… [truncated: showing ${result.shown + 1} of 20000 items]`.length).toBeGreaterThan(maxChars);
+describe('shrinkToFit', () => {
+  it('returns a value that fits unchanged', () => {
+    const value = { id: 1, body: 'short' };
+    expect(shrinkToFit(value, 100)).toEqual({ value, shrunk: false });
   });
 
-  it('returns [] and says so when a single item exceeds the limit', () => {
-    const huge = [{ blob: 'x'.repeat(1_000_000) }, { blob: 'small' }];
-    const result = capJsonItems(huge, 1_000);
-    expect(result).toMatchObject({ shown: 0, total: 2, truncated: true });
-    expect(result.text.length).toBeLessThanOrEqual(1_000);
-    const { body, notice } = splitNotice(result.text);
-    expect(JSON.parse(body)).toEqual([]);
-    expect(notice).toMatch(/showing 0 of 2 items; a single item exceeds the limit/);
+  it('shortens a 1 MB string in place: valid JSON, same shape, the start of the value kept', () => {
+    const value = { id: 1, body: 'abcdefghij'.repeat(100_000), tags: ['a', 'b'] };
+    const result = shrinkToFit(value, 2_000);
+    expect(result?.shrunk).toBe(true);
+    const text = JSON.stringify(result?.value);
+    expect(text.length).toBeLessThanOrEqual(2_000);
+    const shrunk = JSON.parse(text) as typeof value;
+    expect(shrunk.id).toBe(1);
+    expect(shrunk.tags).toEqual(['a', 'b']);
+    expect(shrunk.body).toMatch(/^abcdefghijabcdefghij/);
+    expect(shrunk.body.length).toBeGreaterThan(1_500);
+    const kept = shrunk.body.replace(CUT_MARKER, '');
+    expect(Number(CUT_MARKER.exec(shrunk.body)?.[1])).toBe(1_000_000 - kept.length);
   });
 
-  it('uses a custom renderer', () => {
-    const numbers = Array.from({ length: 1_000 }, (_, i) => i);
-    const result = capJsonItems(numbers, 200, (xs) => JSON.stringify(xs));
-    const { body } = splitNotice(result.text);
-    expect(body).toBe(JSON.stringify(numbers.slice(0, result.shown)));
-    expect(result.text.length).toBeLessThanOrEqual(200);
+  it('serialises dates as JSON would before shrinking', () => {
+    const at = new Date('2026-01-02T03:04:05.000Z');
+    const result = shrinkToFit({ at, body: 'x'.repeat(5_000) }, 500);
+    expect((result?.value as unknown as { at: string }).at).toBe('2026-01-02T03:04:05.000Z');
   });
 
-  it('throws RangeError when not even an empty result fits', () => {
-    expect(() => capJsonItems([1, 2, 3], 5)).toThrow(RangeError);
+  it('cuts arrays and objects only when shortening strings is not enough, and says how many', () => {
+    const numbers = { values: Array.from({ length: 10_000 }, (_, i) => i) };
+    const result = shrinkToFit(numbers, 1_000);
+    const text = JSON.stringify(result?.value);
+    expect(text.length).toBeLessThanOrEqual(1_000);
+    const values = (JSON.parse(text) as { values: unknown[] }).values;
+    expect(values.at(-1)).toMatch(/^… \[\d+ more items cut\]$/);
+    expect(values.slice(0, -1)).toEqual(numbers.values.slice(0, values.length - 1));
+  });
+});
+
+describe('fitPage and pagedResult', () => {
+  const items = Array.from({ length: 2_000 }, (_, i) => ({ id: i, title: `Title ${i} — ünïcødé 🎉`, body: 'lorem ipsum '.repeat(15) }));
+  const render = (page: readonly unknown[]) => JSON.stringify(page);
+
+  it('keeps whole items while they fit, the longest prefix', () => {
+    const page = fitPage(items, 10_000, render);
+    expect(page.shrunk).toBe(false);
+    expect(page.items).toEqual(items.slice(0, page.shown));
+    expect(render(page.items).length).toBeLessThanOrEqual(10_000);
+    expect(render(items.slice(0, page.shown + 1)).length).toBeGreaterThan(10_000);
+  });
+
+  it('shows a first item bigger than the whole cap, shrunk, so the page is never empty', () => {
+    const page = fitPage([{ id: 1, body: 'x'.repeat(1_000_000) }, { id: 2, body: 'small' }], 1_000, render);
+    expect(page).toMatchObject({ shown: 1, shrunk: true });
+    expect(render(page.items).length).toBeLessThanOrEqual(1_000);
+    expect(page.items[0]?.body).toMatch(CUT_MARKER);
+  });
+
+  it('puts the cursor and a notice in the structured result, and the same JSON in the text', () => {
+    const result = pagedResult({ key: 'rows', items, more: false, maxChars: 5_000, cursorAfter: (shown) => `after-${shown}` });
+    expect(result.text.length).toBeLessThanOrEqual(5_000);
+    expect(JSON.parse(result.text)).toEqual(result.structured);
+    expect(result.structured.nextCursor).toBe(`after-${result.shown}`);
+    expect(result.structured.notice).toContain(`Page cut to ${result.shown} of 2000 items`);
+    expect(result.structured.rows).toEqual(items.slice(0, result.shown));
+  });
+
+  it('leaves out nextCursor and notice on a last page that fits', () => {
+    const result = pagedResult({ key: 'rows', items: items.slice(0, 2), more: false, maxChars: 5_000, cursorAfter: () => 'x' });
+    expect(result.structured).toEqual({ rows: items.slice(0, 2) });
+  });
+
+  it('reaches the end for any mix of item sizes: following nextCursor shows every item once, in order, each page within the cap', () => {
+    const random = seeded(20_260_728);
+    const alphabet = ['a', 'é', '日', '😀', '\n', '"', '\\'];
+    for (let trial = 0; trial < 30; trial++) {
+      const maxChars = 1_000 + Math.floor(random() * 9_000);
+      const pageSize = 1 + Math.floor(random() * 60);
+      const all = Array.from({ length: 1 + Math.floor(random() * 150) }, (_, id) => {
+        // Mostly small items, some near the cap, a few far over it.
+        const roll = random();
+        const length = roll < 0.8 ? Math.floor(random() * 200) : roll < 0.95 ? Math.floor(random() * maxChars) : maxChars * (1 + Math.floor(random() * 8));
+        const char = alphabet[Math.floor(random() * alphabet.length)] ?? 'a';
+        return { id, text: char.repeat(Math.ceil(length / char.length)) };
+      });
+
+      const seen: number[] = [];
+      let offset = 0;
+      let pages = 0;
+      for (;;) {
+        const pageItems = all.slice(offset, offset + pageSize);
+        const result = pagedResult({
+          key: 'items',
+          items: pageItems,
+          more: offset + pageSize < all.length,
+          maxChars,
+          cursorAfter: (shown) => String(offset + shown),
+          fields: { firstItem: offset + 1 },
+        });
+        pages++;
+        expect(result.text.length).toBeLessThanOrEqual(maxChars);
+        expect(result.text).not.toMatch(UNPAIRED_SURROGATE);
+        const parsed = JSON.parse(result.text) as { items: { id: number; text: string }[]; nextCursor?: string };
+        expect(parsed).toEqual(result.structured);
+        expect(parsed.items.length).toBeGreaterThan(0);
+        for (const item of parsed.items) {
+          const original = all[item.id]!;
+          if (item.text !== original.text) expect(original.text.startsWith(item.text.replace(CUT_MARKER, ''))).toBe(true);
+          seen.push(item.id);
+        }
+        if (parsed.nextCursor === undefined) break;
+        const next = Number(parsed.nextCursor);
+        expect(next).toBeGreaterThan(offset);
+        offset = next;
+        expect(pages).toBeLessThanOrEqual(all.length);
+      }
+      expect(seen).toEqual(all.map((item) => item.id));
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { textOf, useInMemoryServer } from '../helpers/client.js';
+import { dataOf, useInMemoryServer } from '../helpers/client.js';
 
 const server = useInMemoryServer();
 
@@ -13,14 +13,15 @@ describe('watch_note', () => {
     await untilInFlight(1);
     await server.services.notes.append('other', 'not this one');
     await server.services.notes.append('inbox', 'hello');
-    expect(textOf(await watching)).toBe('New line in inbox: hello');
+    expect(dataOf(await watching)).toEqual({ note: 'inbox', entry: { text: 'hello', addedAt: expect.any(String) } });
     expect(server.services.calls.count).toBe(0);
   });
 
-  it('says so when nothing arrives in time', async () => {
-    expect(textOf(await server.client.callTool({ name: 'watch_note', arguments: { note: 'quiet', seconds: 1 } }))).toBe(
-      'No new line in quiet within 1 s.',
-    );
+  it('answers with a null entry when nothing arrives in time', async () => {
+    expect(dataOf(await server.client.callTool({ name: 'watch_note', arguments: { note: 'quiet', seconds: 1 } }))).toEqual({
+      note: 'quiet',
+      entry: null,
+    });
   });
 
   it('stops waiting when the client cancels, and releases the call', async () => {
