@@ -53,7 +53,8 @@ describe('cli: --help and --version', () => {
 
   it('lists a command only when it works', async () => {
     const cwd = await tempDir();
-    for (const command of COMMANDS.filter((name) => name !== 'create')) {
+    // `render` is the stable entry point an older package is asked to run by `update`: working, not listed.
+    for (const command of COMMANDS.filter((name) => name !== 'create' && name !== 'render')) {
       const result = await cli([command], { cwd });
       const works = !result.stderr.includes('not available');
       expect(HELP.includes(`create-mcp-prod ${command}`), `${command}: listed in --help ⇔ it works`).toBe(works);
