@@ -113,6 +113,8 @@ export async function add(
   }
   await writeManifest(root, manifest);
   out.info(`Added ${kind} ${name}: ${where.module}, ${where.test}, registered in ${where.index}.`);
+  // tools/list changed, and the repo's schema snapshots say so until they are written for the new tool.
+  if (kind === 'tool') out.info('Next: npx vitest run test/tools/schemas.test.ts -u  (records its schema snapshot; commit it)');
   return ExitCode.ok;
 }
 

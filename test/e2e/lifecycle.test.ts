@@ -98,7 +98,7 @@ beforeAll(async () => {
 describe('living with a generated repo', () => {
   it('check passes on a fresh repo', async () => {
     const result = await a(['check']);
-    expect(result.stdout).toContain('In sync with create-mcp-prod 0.1.0');
+    expect(result.stdout).toContain(`In sync with create-mcp-prod ${versionA}`);
     expect(result.exitCode).toBe(0);
   });
 
@@ -176,7 +176,7 @@ describe('living with a generated repo', () => {
     expect(register).toContain('MAX_RESULT_CHARS (B);');
     const server = await readFile(path.join(repo, 'src/server.ts'), 'utf8');
     expect(server).toMatch(/^<<<<<<< src\/server\.ts \(yours\)\nconst INSTRUCTIONS = 'Mine: /m);
-    expect(server).toMatch(/^\|\|\|\|\|\|\| src\/server\.ts \(create-mcp-prod 0\.1\.0\)\n/m);
+    expect(server).toMatch(new RegExp(`^\\|{7} src/server\\.ts \\(create-mcp-prod ${escape(versionA)}\\)\\n`, 'm'));
     expect(server).toMatch(new RegExp(`^=======\\nconst INSTRUCTIONS = 'B: [^\\n]*\\n>>>>>>> src/server\\.ts \\(create-mcp-prod ${escape(versionB)}\\)$`, 'm'));
     await expect(readFile(path.join(repo, 'DEPLOY.md'))).rejects.toThrow();
     expect(await readFile(path.join(repo, 'UPGRADING.md'), 'utf8')).toContain('New in B.');
@@ -199,7 +199,7 @@ describe('living with a generated repo', () => {
 
     const downgrade = await a(['update', '--yes']);
     expect(downgrade.exitCode).toBe(64);
-    expect(downgrade.stderr).toContain('newer than the running 0.1.0');
+    expect(downgrade.stderr).toContain(`newer than the running ${versionA}`);
   });
 
   it('after the conflict is resolved the repo builds, lints and passes its tests, and the added tools are served', async () => {
@@ -208,6 +208,8 @@ describe('living with a generated repo', () => {
     const drift = (JSON.parse(check.stdout) as { drift: { file: string; kind: string }[] }).drift.map((item) => `${item.kind} ${item.file}`);
     // The user's edits to managed files remain drift; the deletion update recorded no longer is.
     expect(drift.sort()).toEqual(['modified src/server.ts', 'modified src/tools/register.ts']);
+    // New tools change what tools/list sends: their schema snapshots are written once, as the README says.
+    await runIn(repo, 'npx', ['vitest', 'run', 'test/tools/schemas.test.ts', '-u']);
     await checkGeneratedRepo(repo);
     const audit = await runIn(repo, 'npm', ['run', 'audit:tools']);
     expect(audit.stdout).toMatch(/get_weather/);
