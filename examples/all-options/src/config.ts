@@ -72,7 +72,7 @@ export const ENV_VARIABLES = Object.keys(envSchema.shape);
 export interface Config {
   transport: TransportName;
   logLevel: LogLevel;
-  /** Cap on the text of one tool result (fix 6: oversized results). */
+  /** Cap on the text of one tool result, so no result floods the model's context. */
   maxResultChars: number;
   /** Where the example notes are stored. */
   dataDir: string;

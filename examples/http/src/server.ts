@@ -13,7 +13,8 @@ const INSTRUCTIONS = 'Tool descriptions are short on purpose: read docs://tools/
 
 /**
  * The server factory: tools, resources and prompts. The SDK calls it for each connection (stdio) or each request (HTTP), so
- * an instance holds no state of its own: shared things live in `services` (fix 3).
+ * an instance holds no state of its own: shared things live in `services`, so
+ * concurrent requests never see each other's state.
  */
 export function createServerFactory(services: Services): McpServerFactory {
   // Chosen once, before any connection: every client sees the same list (MCP_TOOLSETS).

@@ -37,7 +37,8 @@ export class NoteStoreFullError extends Error {
  * The example's shared resource: one JSON Lines file per note. An append is written and flushed
  * to disk (fsync) before it is acknowledged, so a crash never loses an acknowledged line; a line
  * torn by a crash mid-write is cut off before the next append. A keyed lock serialises appends
- * per note (fix 3) while appends to different notes still run in parallel.
+ * per note, so concurrent calls cannot lose each other's lines, while appends to different notes
+ * still run in parallel.
  */
 export class NoteStore {
   private readonly lock = new KeyedLock();

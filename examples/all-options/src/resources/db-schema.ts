@@ -13,7 +13,7 @@ interface TableRow {
 
 /**
  * Tables are named as a query would name them: plain in the current schema, `schema.table` in
- * other schemas on the search path. Names, never oids, so URIs survive migrations (fix 5).
+ * other schemas on the search path. Names, never oids, so URIs survive migrations.
  */
 function displayName({ table_schema, table_name, in_current_schema }: TableRow): string {
   return in_current_schema ? table_name : `${table_schema}.${table_name}`;

@@ -6,10 +6,10 @@ import { callerOf } from './scopes.js';
 import { errorResult, ToolError, type ToolDefinition } from './tool.js';
 
 /**
- * Registers one tool with the SDK, wrapped so that every call is tracked for shutdown (fix 8),
- * timed, and capped at `MAX_RESULT_CHARS` (fix 6) even if the tool forgets to shape its own
- * output. A thrown ToolError becomes a tool error the model can read; anything else is logged
- * with its stack and reported without internals.
+ * Registers one tool with the SDK, wrapped so that every call is tracked (shutdown waits for it),
+ * timed, and capped at `MAX_RESULT_CHARS` (no result floods the model's context) even if the tool
+ * forgets to shape its own output. A thrown ToolError becomes a tool error the model can read;
+ * anything else is logged with its stack and reported without internals.
  */
 export function registerTool(server: McpServer, tool: ToolDefinition, services: Services): void {
   const { name, title, description, inputSchema, outputSchema, annotations } = tool;

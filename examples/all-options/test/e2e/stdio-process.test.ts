@@ -28,7 +28,7 @@ async function waitFor(check: () => boolean, what: string, timeoutMs = 15_000): 
 }
 
 describe('stdio process behaviour', () => {
-  it('keeps stdout pure JSON-RPC while a dependency writes to stdout (fix 7)', async () => {
+  it('keeps stdout pure JSON-RPC while a dependency writes to stdout', async () => {
     const server = spawnServer({ DATA_DIR: data.dir }, ['--import', './test/fixtures/chatty-dependency.mjs']);
     await server.waitForLog('server started');
     send(server, initialize);
@@ -51,7 +51,7 @@ describe('stdio process behaviour', () => {
     expect(diverted[0]).toMatchObject({ level: 'warn', stdout: expect.stringContaining('[chatty-dependency]') });
   });
 
-  it('warns about a client asking for a protocol version the server does not speak (fix 4)', async () => {
+  it('warns about a client asking for a protocol version the server does not speak', async () => {
     const server = spawnServer({ DATA_DIR: data.dir });
     send(server, { ...initialize, params: { ...initialize.params, protocolVersion: '1999-01-01' } });
     await waitFor(() => server.stdout().includes('"id":0'), 'initialize response');

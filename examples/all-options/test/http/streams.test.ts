@@ -18,8 +18,9 @@ import {
   type RawStream,
 } from '../helpers/http-raw.js';
 
-// Fix 2: every Streamable HTTP stream is tracked, closed on disconnect, idle timeout and maximum
-// lifetime, kept alive with heartbeats, limited by MAX_CONNECTIONS, and counted in /metrics.
+// No leaked streams: every Streamable HTTP stream is tracked, closed on disconnect, idle timeout
+// and maximum lifetime, kept alive with heartbeats, limited by MAX_CONNECTIONS, and counted in
+// /metrics.
 
 const STREAMABLE = { kind: 'streamable-http' } as const;
 

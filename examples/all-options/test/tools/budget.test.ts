@@ -12,7 +12,7 @@ const bloated = {
   inputSchema: { type: 'object' as const, properties: Object.fromEntries(['a', 'b', 'c', 'd', 'e', 'f'].map((key) => [key, { type: 'string' }])) },
 };
 
-describe('tool definition budget (fix 1)', () => {
+describe('tool definition budget', () => {
   it('every tool as listed to clients is within the budget', async () => {
     const listed = await listTools({});
     expect(listed.map((tool) => tool.name).sort()).toEqual(tools.map((tool) => tool.name).sort());

@@ -21,8 +21,9 @@ export interface ToolCallObserver {
 }
 
 /**
- * The tool calls running right now. Shutdown (fix 8) waits for them, up to a deadline, then
- * aborts the rest through their signals; once draining starts, new calls are refused.
+ * The tool calls running right now, so a shutdown loses none: it waits for them, up to a
+ * deadline, then aborts the rest through their signals; once draining starts, new calls are
+ * refused.
  */
 /** How long aborted calls get to send their replies at the shutdown deadline. */
 const ABORT_GRACE_MS = 1_000;

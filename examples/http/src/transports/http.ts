@@ -15,7 +15,8 @@ const FINAL_FLUSH_MS = 1_000;
 
 /**
  * HTTP: Streamable HTTP on `/mcp` (both protocol eras, stateless), and `/healthz`, `/readyz`, `/metrics`. `close()` is the graceful
- * shutdown of fix 8: refuse new work, let in-flight calls finish, close streams, then connections.
+ * shutdown, so a redeploy loses no call: refuse new work, let in-flight calls finish, close
+ * streams, then connections.
  */
 export const startHttp: StartTransport = async ({ config, logger, services, factory, operations }) => {
   const { http, streams: limits } = config;

@@ -8,7 +8,7 @@ import {
 import type { Logger } from './logger.js';
 import type { MessageTap } from './transport-tap.js';
 
-/** One client's protocol handshake, as the server saw it (fix 4: no silent version mismatches). */
+/** One client's protocol handshake, as the server saw it, so no version mismatch goes unnoticed. */
 export interface Handshake {
   /** `legacy`: the 2025-era `initialize` handshake; `modern`: the 2026-07-28 per-request `_meta` envelope. */
   era: 'legacy' | 'modern';

@@ -4,7 +4,10 @@ import type { Note, NoteStore } from '../notes/store.js';
 
 const MIME_TYPE = 'text/markdown';
 
-/** Each note as a resource with a URI made from its name (fix 5): `notes://note/shopping%20list`. */
+/**
+ * Each note as a resource with a URI made from its name, never an id, so the URI stays stable:
+ * `notes://note/shopping%20list`.
+ */
 export function registerNoteResources(server: McpServer, notes: NoteStore): void {
   server.registerResource(
     'note',

@@ -4,7 +4,10 @@ import type { ToolDefinition } from '../tools/tool.js';
 
 const MIME_TYPE = 'text/markdown';
 
-/** Fix 1: the long form of each tool's documentation, read on demand instead of sent with every `tools/list`. */
+/**
+ * The long form of each tool's documentation, read on demand instead of costing tokens in every
+ * `tools/list`.
+ */
 export function registerToolDocs(server: McpServer, tools: readonly ToolDefinition[]): void {
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
   server.registerResource(

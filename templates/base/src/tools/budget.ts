@@ -1,5 +1,5 @@
 /**
- * Fix 1: every tool definition is sent to the model before the user's first message, for every
+ * Every tool definition is sent to the model before the user's first message, for every
  * server the client connects. These limits keep this server's share small; `npm run audit:tools`
  * and test/tools/budget.test.ts fail when the tools go over them.
  *

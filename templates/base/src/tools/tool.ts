@@ -5,7 +5,10 @@ import { renderData } from '../lib/results.js';
 import type { Services } from '../services.js';
 import type { Caller } from './scopes.js';
 
-/** What a tool gets besides its input. Per call: never keep request state anywhere else (fix 3). */
+/**
+ * What a tool gets besides its input. Per call: keep request state nowhere else, or concurrent
+ * calls see each other's.
+ */
 export interface ToolContext {
   /** Aborted when the client cancels or disconnects, or at shutdown: pass it on to slow work. */
   signal: AbortSignal;
@@ -17,9 +20,9 @@ export interface ToolContext {
 
 /**
  * One tool. `description`, `inputSchema` and `outputSchema` are sent to the model on every
- * `tools/list`, so they stay short (fix 1: `npm run audit:tools` counts their tokens against the
- * budget in src/tools/budget.ts); details, examples and limits go in `docs`, served as the
- * resource `docs://tools/{name}`.
+ * `tools/list`, so they stay short: every token is paid in every conversation
+ * (`npm run audit:tools` counts them against the budget in src/tools/budget.ts); details,
+ * examples and limits go in `docs`, served as the resource `docs://tools/{name}`.
  *
  * Data or prose? A tool that returns data (records, rows, ids, a count, a cursor) declares an
  * `outputSchema` and answers with `dataResult(...)`: clients and agent frameworks read

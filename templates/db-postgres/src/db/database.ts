@@ -46,7 +46,8 @@ export interface ConnectionOptions {
 }
 
 /**
- * The database behind the tools (fix 3: a pool, not a shared connection). Code borrows a
+ * The database behind the tools: a pool, not one shared connection, so concurrent calls do not
+ * interleave on one session. Code borrows a
  * connection for one callback, so no request can hold one past its own work; every borrow
  * starts on a clean session (no settings, locks, prepared statements or listeners left by the
  * previous borrower).

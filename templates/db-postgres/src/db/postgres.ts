@@ -38,7 +38,7 @@ const DEADLINE_GRACE_MS = 2_000;
 /**
  * A node-postgres client whose socket is watched by a RowSizeGuard. `connection.attachListeners`
  * is where node-postgres hands its socket (plain or TLS) to the protocol parser; pg is pinned, and
- * test/db/limits.test.ts fails if this stops guarding.
+ * test/db/faults.test.ts fails if this stops guarding.
  */
 class GuardedClient extends pg.Client {
   constructor(config?: pg.ClientConfig) {

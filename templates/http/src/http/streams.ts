@@ -23,7 +23,8 @@ type CloseListener = (reason: StreamCloseReason) => void;
 /**
  * One long-lived SSE response. It closes itself on client disconnect, socket error, idle
  * timeout and maximum lifetime; sends keep-alive comments so proxies and dead peers are
- * noticed; and releases every timer, listener and map entry when it closes (fix 2).
+ * noticed; and releases every timer, listener and map entry when it closes, so a client that
+ * vanishes cannot leak it.
  */
 export class TrackedStream {
   readonly openedAt = Date.now();

@@ -14,8 +14,9 @@ import {
   type RawStream,
 } from '../helpers/http-raw.js';
 
-// Fix 8 on the built server: on SIGTERM readiness turns 503, new work is refused, running calls
-// finish (up to SHUTDOWN_TIMEOUT_MS, then they are aborted), streams close, and the exit code is 0.
+// Graceful shutdown of the built server: on SIGTERM readiness turns 503, new work is refused,
+// running calls finish (up to SHUTDOWN_TIMEOUT_MS, then they are aborted), streams close, and
+// the exit code is 0.
 
 interface CallResult {
   isError?: boolean;

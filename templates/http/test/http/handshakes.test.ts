@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { logsWith, startTestHttpServer, type TestHttpServer } from '../helpers/http-server.js';
 import { LEGACY_VERSION, legacyHeaders, metric, modernHeaders, parseSse, rawRequest } from '../helpers/http-raw.js';
 
-// Fix 4 over HTTP: a client asking for a version the server does not speak is logged as a
-// warning and counted, in both protocol eras.
+// No silent version mismatches over HTTP: a client asking for a version the server does not
+// speak is logged as a warning and counted, in both protocol eras.
 
 let server: TestHttpServer | undefined;
 

@@ -15,7 +15,8 @@ import {
 } from '../helpers/http-raw.js';
 
 // The legacy HTTP+SSE transport (GET /sse + POST /messages): every session's stream is tracked
-// like any other (fix 2), and when it closes, for whatever reason, the session goes with it.
+// like any other, so a client that vanishes cannot leak it, and when it closes, for whatever
+// reason, the session goes with it.
 
 const LEGACY = { kind: 'legacy-sse' } as const;
 

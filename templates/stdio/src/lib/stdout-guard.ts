@@ -17,9 +17,10 @@ export interface StdoutGuard {
 const PREVIEW_CHARS = 200;
 
 /**
- * Fix 7: in stdio mode stdout carries JSON-RPC and nothing else. After this runs, anything that
- * writes to `process.stdout` (a stray `console.log`, a chatty dependency) is diverted to the
- * logger on stderr with a warning, while the transport writes through `protocolOut` untouched.
+ * In stdio mode stdout carries JSON-RPC and nothing else: one stray line breaks the client.
+ * After this runs, anything that writes to `process.stdout` (a stray `console.log`, a chatty
+ * dependency) is diverted to the logger on stderr with a warning, while the transport writes
+ * through `protocolOut` untouched.
  * Child processes that inherit fd 1 are beyond its reach: spawn them with `stdio: 'pipe'`.
  */
 export function installStdoutGuard(logger: Logger, stdout: StdoutLike = process.stdout): StdoutGuard {

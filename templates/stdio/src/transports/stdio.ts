@@ -4,8 +4,9 @@ import type { StartTransport } from './types.js';
 
 /**
  * stdio: one client, one connection. The era (2025 `initialize` or 2026-07-28 envelope) is fixed
- * by the connection's first message; the tap logs that handshake (fix 4). Output goes to
- * `protocolOut`, the one writer the stdout guard leaves on the real stdout (fix 7).
+ * by the connection's first message; the tap logs that handshake, so a version mismatch is never
+ * silent. Output goes to `protocolOut`, the one writer the stdout guard leaves on the real
+ * stdout, so nothing but JSON-RPC reaches the client.
  * When the client closes stdin the transport closes and, with nothing else pending, node exits.
  */
 export const startStdio: StartTransport = async ({ config, logger, services, factory, protocolOut }) => {

@@ -100,6 +100,7 @@ describe('MCP server spans', () => {
     const seen: { baggage?: string | undefined } = {};
     const probe = defineTool({
       name: 'probe',
+      toolset: 'test',
       title: 'Probe',
       description: 'Does traced work.',
       inputSchema: z.object({}),
