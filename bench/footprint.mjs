@@ -1,8 +1,10 @@
 // Section 2, what a generated repo costs its owner (install, packages, disk, build, the image's
 // production dependencies), and section 5, its tool catalog, read from the repo's own
-// `npm run audit:tools -- --json` when it has one. Both per variant, from one install each.
+// `npm run audit:tools -- --json` when it has one. Both per variant, from one install each; then, in
+// the first variant's installed repo, BENCH_TOOLS (200) tools made by `add-tool` and the catalog
+// with all of them served and with one toolset of BENCH_TOOLSET (10) chosen by MCP_TOOLSETS.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SMOKE, cli, dirBytes, mb, measure, plural, size, spread, step, table, variants } from './lib.mjs';
@@ -15,9 +17,9 @@ function packageCount(dir) {
   return new Set(result.stdout.trim().split('\n').slice(1).filter(Boolean)).size;
 }
 
-/** The catalog as the repo's own audit reports it, or why there is none yet. */
-function toolCatalog(repo) {
-  const result = spawnSync('npm', ['run', '--silent', 'audit:tools', '--', '--json'], { cwd: repo, encoding: 'utf8' });
+/** The catalog as the repo's own audit reports it (exit 1 = over budget, the JSON still printed), or why there is none. */
+function toolCatalog(repo, env = {}) {
+  const result = spawnSync('npm', ['run', '--silent', 'audit:tools', '--', '--json'], { cwd: repo, encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 * 2 ** 20 });
   try {
     return { report: JSON.parse(result.stdout) };
   } catch {
@@ -32,6 +34,7 @@ export async function benchFootprint() {
   const rows = [];
   const catalogRows = [];
   const data = {};
+  let manyTools;
   try {
     for (const [index, variant] of variants().entries()) {
       const repo = path.join(scratch, `variant-${index}`);
@@ -62,8 +65,10 @@ export async function benchFootprint() {
 
       rows.push([variant.name, spread(install.wall, 0), String(packages), mb(allBytes), String(prodPackages), mb(prodBytes), spread(build.wall, 0)]);
       const catalog = toolCatalog(repo);
-      catalogRows.push([variant.name, catalog.report ? `\`${JSON.stringify(summarise(catalog.report))}\`` : catalog.skipped]);
+      catalogRows.push(catalogRow(variant.name, catalog));
       data[variant.name] = { install, build, packages, nodeModulesBytes: allBytes, prodPackages, prodNodeModulesBytes: prodBytes, catalog };
+      // Many tools, made by the real `add-tool`, in the first (installed) repo: all served, then one toolset.
+      if (index === 0) manyTools = bigCatalog(repo);
       rmSync(repo, { recursive: true, force: true });
     }
 
@@ -80,17 +85,108 @@ ${SMOKE ? '\n(smoke run: one variant, one run)\n' : ''}`;
 
 What \`tools/list\` costs a model, as each generated repo's own \`npm run audit:tools -- --json\` reports it.
 
-${table(['variant', 'audit:tools --json'], catalogRows)}
+${table(['variant', 'tools', 'tools/list tokens', 'largest tool (tokens)', 'budget tools/list / per tool'], catalogRows)}
+
+${manyTools ? manyTools.markdown : 'Many tools: not measured (no variant ran).'}
 `;
+    if (manyTools) data.manyTools = manyTools.data;
     return { sections: { 2: footprint, 5: catalog }, data };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
 }
 
-/** The report's top-level numbers (its totals); the whole report is in the JSON file. */
-function summarise(report) {
-  if (typeof report !== 'object' || report === null) return report;
-  return Object.fromEntries(Object.entries(report).filter(([, value]) => typeof value === 'number' || typeof value === 'string'));
+function catalogRow(name, catalog) {
+  const report = catalog.report;
+  if (!report || !Array.isArray(report.tools)) return [name, catalog.skipped ?? 'no tools in the audit report', '', '', ''];
+  const largest = [...report.tools].sort((a, b) => b.tokens - a.tokens)[0];
+  return [
+    name,
+    String(report.tools.length),
+    String(report.totalTokens),
+    largest ? `${largest.name} (${largest.tokens})` : 'none',
+    report.budget ? `${report.budget.totalTokens} / ${report.budget.toolTokens}` : 'n/a',
+  ];
 }
 
+/**
+ * `add-tool` run `count` times in an installed repo (each tool in a group of its own name), the
+ * audit of everything served, then `group` tools moved into one toolset and the audit with
+ * `MCP_TOOLSETS=<that group>`. Failures are reported in the section, never thrown.
+ */
+function bigCatalog(repo) {
+  const count = size('BENCH_TOOLS', 200, 3);
+  const group = Math.min(size('BENCH_TOOLSET', 10, 2), count);
+  const groupName = 'bench_group';
+  const data = { count, group };
+  try {
+    const base = toolCatalog(repo);
+    step('footprint', `add-tool × ${count}`);
+    const names = Array.from({ length: count }, (_, i) => `bench_tool_${String(i + 1).padStart(3, '0')}`);
+    const started = performance.now();
+    for (const name of names) {
+      const result = spawnSync(process.execPath, [cli, 'add-tool', name, '--description', `Finds ${name} records by query.`, '--yes'], {
+        cwd: repo,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      if (result.status !== 0) throw new Error(`add-tool ${name} exited ${result.status}: ${(result.stderr || result.stdout).trim().split('\n')[0]}`);
+    }
+    data.addToolMsEach = (performance.now() - started) / count;
+    step('footprint', `audit of all tools, then a toolset of ${group}`);
+    const all = toolCatalog(repo);
+    // Moves the first `group` new tools into one shared group (add-tool puts each in its own).
+    const toolsDir = path.join(repo, 'src', 'tools');
+    const grouped = names.slice(0, group);
+    for (const name of grouped) {
+      const file = readdirSync(toolsDir)
+        .map((entry) => path.join(toolsDir, entry))
+        .find((candidate) => candidate.endsWith('.ts') && readFileSync(candidate, 'utf8').includes(`name: '${name}'`));
+      if (!file) throw new Error(`no src/tools file declares ${name}`);
+      const text = readFileSync(file, 'utf8');
+      const moved = text.replace(/toolset: '[^']*'/, `toolset: '${groupName}'`);
+      if (moved === text) throw new Error(`${path.basename(file)} has no toolset line`);
+      writeFileSync(file, moved);
+    }
+    const one = toolCatalog(repo, { MCP_TOOLSETS: groupName });
+    data.all = all;
+    data.toolset = one;
+    const served = (catalog) => (catalog.report && Array.isArray(catalog.report.tools) ? catalog.report.tools : undefined);
+    const rows = [];
+    const row = (label, catalog, note = '') => {
+      const tools = served(catalog);
+      if (!tools) return rows.push([label, 'n/a', 'n/a', 'n/a', catalog.skipped ?? 'no report']);
+      const ours = tools.filter((tool) => tool.name.startsWith('bench_tool_'));
+      const perTool = ours.length ? Math.round(ours.reduce((sum, tool) => sum + tool.tokens, 0) / ours.length) : 'n/a';
+      const over = catalog.report.budget && catalog.report.totalTokens > catalog.report.budget.totalTokens ? `over the ${catalog.report.budget.totalTokens} budget` : 'within budget';
+      rows.push([label, String(tools.length), String(catalog.report.totalTokens), String(perTool), `${over}${note}`]);
+    };
+    row('as generated, before add-tool', base);
+    row(`all served (generated + ${count} added)`, all);
+    const oneTools = served(one);
+    const honoured = oneTools !== undefined && oneTools.length === group && oneTools.every((tool) => grouped.includes(tool.name));
+    if (honoured) row(`MCP_TOOLSETS=${groupName} (${group} tools)`, one);
+    else {
+      // The audit did not serve exactly the group: count those tools' entries from the full list instead.
+      const entries = (served(all) ?? []).filter((tool) => grouped.includes(tool.name));
+      const sum = entries.reduce((total, tool) => total + tool.tokens, 0);
+      rows.push([`one toolset of ${group} (sum of its tools' entries)`, String(entries.length), String(sum), entries.length ? String(Math.round(sum / entries.length)) : 'n/a', 'MCP_TOOLSETS not honoured by the audit: sum of entries, without the list wrapper']);
+    }
+    data.toolsetHonoured = honoured;
+    const each = data.addToolMsEach.toFixed(0);
+    return {
+      data,
+      markdown: `Many tools (first variant): ${count} tools made by \`create-mcp-prod add-tool <name> --description <text> --yes\`
+in the installed repo (${each} ms each, wall, one after another), then the audit of everything served and of
+one toolset of ${group} (those tools' \`toolset\` line edited to \`${groupName}\`, audited with \`MCP_TOOLSETS=${groupName}\`).
+Tokens are o200k_base of the whole \`tools/list\` result; "per added tool" is the mean of the added tools' own entries.
+
+${table(['catalog', 'tools', 'tools/list tokens', 'per added tool', 'note'], rows)}
+${SMOKE && count < 50 ? '\n(smoke run: a handful of tools)\n' : ''}`,
+    };
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    step('footprint', `many tools failed: ${message}`);
+    return { data: { ...data, failed: message }, markdown: `Many tools: not measured, it failed (${message}).` };
+  }
+}
