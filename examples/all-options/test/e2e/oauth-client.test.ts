@@ -149,7 +149,7 @@ describe('the SDK client OAuth flow against a real authorization server', () => 
       expect(String(decodeJwt(app.saved?.access_token ?? '').scope).split(' ')).toContain('notes:write');
       const appended = await stepped.callTool({ name: 'append_note', arguments: { note: 'oauth', text: 'hello' } });
       expect(appended.isError).toBeFalsy();
-      expect(appended.content).toEqual([{ type: 'text', text: 'Appended line 1 to notes://note/oauth' }]);
+      expect(appended.structuredContent).toEqual({ uri: 'notes://note/oauth', line: 1 });
     } finally {
       await stepped.close();
     }

@@ -280,7 +280,7 @@ describe('scopes', () => {
     expect(await listTools(url, writer)).toContain('append_note');
     const allowed = await call(url, writer, 'append_note', { note: 'scoped', text: 'yes' });
     expect(allowed.status).toBe(200);
-    expect(allowed.body).toContain('Appended line 1');
+    expect(allowed.body).toContain('"line":1');
     // One caller's scopes never change what the next one sees.
     expect(await listTools(url, readOnly)).not.toContain('append_note');
   });

@@ -178,7 +178,7 @@ describe('Streamable HTTP streams', () => {
 
     const plain = await rawRequest(url, '/mcp', { headers: legacyHeaders, body: toolCallRequest('append_note', { note: 'full', text: 'still served' }) });
     expect(plain.status).toBe(200);
-    expect(plain.body).toContain('Appended line 1');
+    expect(plain.body).toContain('"line":1');
     // A slow call streams its reply; that stream ends with the call and is not refused either.
     const slow = track(openSlowCall(url, 60, 'full-slow'));
     expect((await slow.response).statusCode).toBe(200);

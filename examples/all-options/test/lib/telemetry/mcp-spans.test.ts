@@ -154,7 +154,7 @@ describe('MCP server spans', () => {
     await mcp.callTool({ name: 'append_note', arguments: { note: 'opted', text: 'visible' } });
     const span = tracer.span('tools/call append_note');
     expect(JSON.parse(String(span.attributes['gen_ai.tool.call.arguments']))).toEqual({ note: 'opted', text: 'visible' });
-    expect(String(span.attributes['gen_ai.tool.call.result'])).toContain('Appended line 1');
+    expect(String(span.attributes['gen_ai.tool.call.result'])).toContain('notes://note/opted');
   });
 });
 
