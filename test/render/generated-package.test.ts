@@ -18,7 +18,7 @@ async function packageJsonFor(transports: Answers['transports']): Promise<Packag
 describe('the generated package.json', () => {
   it('denies the install scripts npm 11 would warn about on every install (esbuild finds its binary without one)', async () => {
     for (const transports of [['stdio'], ['http'], ['stdio', 'http', 'sse']] as Answers['transports'][]) {
-      expect((await packageJsonFor(transports)).allowScripts).toEqual({ esbuild: false, fsevents: false });
+      expect((await packageJsonFor(transports)).allowScripts).toEqual({ esbuild: false, fsevents: false, protobufjs: false });
     }
   });
 
