@@ -18,7 +18,9 @@ export default defineConfig({
           globalSetup: ['test/e2e/global-setup.ts'],
           // Each generated repo is installed and built once; files run one at a time to fit 2 cores.
           fileParallelism: false,
-          testTimeout: 300_000,
+          // A generated repo's own suite (build, lint, tests) runs inside one test: the database
+          // variant's takes several minutes on 2 busy cores, so the limit is generous.
+          testTimeout: 900_000,
           hookTimeout: 600_000,
         },
       },
