@@ -22,16 +22,17 @@ afterAll(async () => {
   await testDb.cleanup();
 });
 
-async function call(sql: string): Promise<{ isError: boolean; text: string }> {
+async function call(sql: string): Promise<{ isError: boolean; text: string; rows: Record<string, unknown>[] }> {
   const result = await client.callTool({ name: 'query_database', arguments: { sql } });
-  return { isError: result.isError === true, text: textOf(result) };
+  const structured = result.structuredContent as { rows?: Record<string, unknown>[] } | undefined;
+  return { isError: result.isError === true, text: textOf(result), rows: structured?.rows ?? [] };
 }
 
 /** The single value of a one-row, one-column query, as text. */
 async function value(sql: string): Promise<string> {
-  const { isError, text } = await call(sql);
+  const { isError, text, rows } = await call(sql);
   expect(isError, text).toBe(false);
-  const [row] = JSON.parse(text.split('\n').slice(1).join('\n').split('\nnextCursor')[0] ?? '[]') as Record<string, unknown>[];
+  const [row] = rows;
   return String(Object.values(row ?? {})[0]);
 }
 
