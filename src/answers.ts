@@ -1,4 +1,5 @@
-import { usageError } from './errors.js';
+import { CliError, usageError } from './errors.js';
+import { validateName } from './name.js';
 
 export const TRANSPORTS = ['stdio', 'http', 'sse'] as const;
 export type Transport = (typeof TRANSPORTS)[number];
@@ -70,4 +71,79 @@ function isTransport(value: string): value is Transport {
 
 function isDatabase(value: string): value is Database {
   return (DATABASES as readonly string[]).includes(value);
+}
+
+/**
+ * Answers as they are gathered, layer by layer. The target folder rides along because the name's
+ * default comes from it (and its default from the name); it is where the answers go, not one of
+ * them, so `.mcp-prod.json` does not record it.
+ */
+export interface GivenAnswers extends Partial<Answers> {
+  dir?: string;
+}
+
+/** Where an answer came from. */
+export type AnswerSource = 'flags' | 'file' | 'prompts' | 'defaults';
+
+/**
+ * The one order answers are taken in, first wins. An explicit flag beats the answers file (a file
+ * kept for CI, adjusted for one run); questions are asked only for what neither answered; defaults
+ * fill the rest (everything left under `--yes`).
+ */
+export const PRECEDENCE = ['flags', 'file', 'prompts', 'defaults'] as const satisfies readonly AnswerSource[];
+
+/** One source's answers: only the questions it answered, already validated. */
+export interface AnswerLayer {
+  source: AnswerSource;
+  values: GivenAnswers;
+}
+
+/** Every layer merged by `PRECEDENCE`, and which layer each answer came from. */
+export interface MergedAnswers {
+  values: GivenAnswers;
+  sources: { [Key in keyof GivenAnswers]?: AnswerSource };
+}
+
+export function mergeLayers(layers: readonly AnswerLayer[]): MergedAnswers {
+  const ordered = [...layers].sort((a, b) => PRECEDENCE.indexOf(a.source) - PRECEDENCE.indexOf(b.source));
+  const values: Record<string, unknown> = {};
+  const sources: Record<string, AnswerSource> = {};
+  for (const layer of ordered) {
+    for (const [key, value] of Object.entries(layer.values)) {
+      if (value === undefined || key in values) continue;
+      values[key] = value;
+      sources[key] = layer.source;
+    }
+  }
+  return { values: values as GivenAnswers, sources: sources as MergedAnswers['sources'] };
+}
+
+/** A layer as typed (flags, answers file): strings, a transport list possibly already split. */
+export interface RawAnswers {
+  name?: string;
+  description?: string;
+  transports?: string | readonly string[];
+  db?: string;
+}
+
+/**
+ * Validates a typed layer. A flag's error names the flag, which says where it came from; an error
+ * from anywhere else starts with its origin (`where`, e.g. "answers file ./a.json"), so a bad value
+ * in a file is never mistaken for one on the command line.
+ */
+export function parseLayer(source: AnswerSource, raw: RawAnswers, where?: string): AnswerLayer {
+  try {
+    return {
+      source,
+      values: {
+        ...(raw.name !== undefined && { name: validateName(raw.name) }),
+        ...(raw.description !== undefined && { description: parseDescription(raw.description) }),
+        ...(raw.transports !== undefined && { transports: parseTransports(raw.transports) }),
+        ...(raw.db !== undefined && { db: parseDatabase(raw.db) }),
+      },
+    };
+  } catch (error) {
+    if (where === undefined || !(error instanceof CliError)) throw error;
+    throw new CliError(`${where}: ${error.message}`, error.exitCode);
+  }
 }

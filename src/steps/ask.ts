@@ -1,19 +1,27 @@
-import { open } from 'node:fs/promises';
 import path from 'node:path';
 import {
   DATABASES,
   DEFAULT_ANSWERS,
   QUESTION_FLAGS,
   TRANSPORTS,
+  mergeLayers,
   parseDatabase,
   parseDescription,
+  parseLayer,
   parseTransports,
+  type AnswerLayer,
+  type AnswerSource,
   type Answers,
+  type GivenAnswers,
+  type RawAnswers,
 } from '../answers.js';
+import { readAnswersFile } from '../answers-file.js';
 import type { PromptObject } from 'prompts';
 import type { CliArgs } from '../args.js';
-import { CancelledError, CliError, ExitCode, usageError } from '../errors.js';
+import { CancelledError, CliError, usageError } from '../errors.js';
 import { defaultDirFor, nameFromDir, validateName } from '../name.js';
+
+export { MAX_ANSWERS_BYTES } from '../answers-file.js';
 
 export const DEFAULT_DIR = 'my-mcp-server';
 
@@ -21,15 +29,8 @@ export interface ResolvedAnswers {
   answers: Answers;
   /** The target directory as the user gave it (relative to cwd) or derived from the name. */
   dir: string;
-}
-
-/** What was given on the command line or in `--answers`, before any question is asked. */
-interface Given {
-  dir?: string;
-  name?: string;
-  description?: string;
-  transports?: Answers['transports'];
-  db?: Answers['db'];
+  /** Which layer gave each answer (see PRECEDENCE in answers.ts). */
+  sources: Record<keyof Answers | 'dir', AnswerSource>;
 }
 
 /** A question as the `prompts` package takes it; its answer is returned. Cancelling throws CancelledError. */
@@ -45,13 +46,15 @@ export interface AskIo {
 }
 
 /**
- * Flags win over the answers file; what is still missing is asked (TTY), defaulted (`--yes`),
- * or reported as an error naming every missing flag (no TTY), so CI never hangs on a prompt.
+ * Gathers the answers in layers, merged by PRECEDENCE: flags, then the answers file; what they left
+ * is asked (terminal), defaulted (`--yes`), or reported as an error naming every missing flag (no
+ * terminal), so CI never hangs on a prompt.
  */
 export async function resolveAnswers(args: CliArgs, interactive: boolean, io: AskIo = {}): Promise<ResolvedAnswers> {
-  const given = { ...(args.answers ? await readAnswersFile(args.answers) : {}), ...fromFlags(args) };
-  if (args.positionals.length > 1) throw usageError(`expected one target directory, got ${args.positionals.length}`);
-  if (args.positionals[0] !== undefined) given.dir = args.positionals[0];
+  const layers: AnswerLayer[] = [];
+  if (args.answers !== undefined) layers.push(await readAnswersFile(args.answers));
+  layers.push(flagsLayer(args));
+  const given = mergeLayers(layers).values;
 
   if (!interactive && !args.yes) {
     const missing = missingAnswers(given);
@@ -61,101 +64,62 @@ export async function resolveAnswers(args: CliArgs, interactive: boolean, io: As
       );
     }
   }
-  const answered = interactive && !args.yes ? await ask(given, io) : given;
-  const name = validateName(answered.name ?? (answered.dir ? nameFromDir(path.basename(path.resolve(answered.dir))) : DEFAULT_DIR));
+  if (interactive && !args.yes) layers.push(await ask(given, io));
+  layers.push(defaultsLayer(mergeLayers(layers).values));
+  return resolved(mergeLayers(layers));
+}
+
+/** The command line: the options and the target directory. */
+function flagsLayer(args: CliArgs): AnswerLayer {
+  if (args.positionals.length > 1) throw usageError(`expected one target directory, got ${args.positionals.length}`);
+  const layer = parseLayer('flags', {
+    ...(args.name !== undefined && { name: args.name }),
+    ...(args.description !== undefined && { description: args.description }),
+    ...(args.transport !== undefined && { transports: args.transport }),
+    ...(args.db !== undefined && { db: args.db }),
+  });
+  const dir = args.positionals[0];
+  return dir === undefined ? layer : { ...layer, values: { ...layer.values, dir } };
+}
+
+/** The name comes from the folder (or the default folder), the folder from the name; the rest are fixed defaults. */
+function defaultsLayer(given: GivenAnswers): AnswerLayer {
+  const name = given.name ?? (given.dir !== undefined ? nameForDir(given.dir) : DEFAULT_DIR);
+  return { source: 'defaults', values: { name, dir: defaultDirFor(name), ...DEFAULT_ANSWERS } };
+}
+
+/** `create-mcp-prod http` would make a package named after a Node core module: say so, and how to choose another. */
+function nameForDir(dir: string): string {
+  const base = path.basename(path.resolve(dir));
+  const name = nameFromDir(base);
+  try {
+    return validateName(name);
+  } catch (error) {
+    if (!(error instanceof CliError)) throw error;
+    throw new CliError(`the name made from the directory "${base}": ${error.message}; pass --name`, error.exitCode);
+  }
+}
+
+function resolved({ values, sources }: ReturnType<typeof mergeLayers>): ResolvedAnswers {
+  const { name, description, transports, db, dir } = values;
+  // The defaults layer answers every question, so this only fails if that layer is broken.
+  if (name === undefined || description === undefined || transports === undefined || db === undefined || dir === undefined) {
+    throw new Error('internal error: an answer is missing after the defaults layer');
+  }
   return {
-    dir: answered.dir ?? defaultDirFor(name),
-    answers: {
-      name,
-      description: answered.description ?? DEFAULT_ANSWERS.description,
-      transports: answered.transports ?? DEFAULT_ANSWERS.transports,
-      db: answered.db ?? DEFAULT_ANSWERS.db,
-    },
+    answers: { name, description, transports, db },
+    dir,
+    sources: sources as ResolvedAnswers['sources'],
   };
 }
 
-function missingAnswers(given: Given): string[] {
+function missingAnswers(given: GivenAnswers): string[] {
   const missing: string[] = [];
   if (given.dir === undefined && given.name === undefined) missing.push(`[dir] or ${QUESTION_FLAGS.name}`);
   if (given.description === undefined) missing.push(QUESTION_FLAGS.description);
   if (given.transports === undefined) missing.push(QUESTION_FLAGS.transports);
   if (given.db === undefined) missing.push(QUESTION_FLAGS.db);
   return missing;
-}
-
-function fromFlags(args: CliArgs): Given {
-  return {
-    ...(args.name !== undefined && { name: validateName(args.name) }),
-    ...(args.description !== undefined && { description: parseDescription(args.description) }),
-    ...(args.transport !== undefined && { transports: parseTransports(args.transport) }),
-    ...(args.db !== undefined && { db: parseDatabase(args.db) }),
-  };
-}
-
-const ANSWER_FILE_KEYS = ['name', 'description', 'transport', 'transports', 'db'];
-
-/** Far above any real answers file, far below what would hurt to read into memory. */
-export const MAX_ANSWERS_BYTES = 64 * 1024;
-
-async function readAnswersFile(file: string): Promise<Given> {
-  const text = await readAnswersText(file);
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    throw usageError(`answers file ${file} is not valid JSON`);
-  }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw usageError(`answers file ${file} must hold a JSON object`);
-  }
-  const record = data as Record<string, unknown>;
-  const unknown = Object.keys(record).filter((key) => !ANSWER_FILE_KEYS.includes(key));
-  if (unknown.length > 0) throw usageError(`answers file ${file} has unknown key "${unknown[0]}"`);
-  const transports = record.transports ?? record.transport;
-  return {
-    ...(record.name !== undefined && { name: validateName(expectString(record.name, 'name', file)) }),
-    ...(record.description !== undefined && { description: parseDescription(expectString(record.description, 'description', file)) }),
-    ...(transports !== undefined && { transports: parseTransports(expectStringOrList(transports, 'transport', file)) }),
-    ...(record.db !== undefined && { db: parseDatabase(expectString(record.db, 'db', file)) }),
-  };
-}
-
-/**
- * The file's text, read only up to the size cap (a huge file is refused, not loaded). A UTF-8 byte
- * order mark, which some editors write, is dropped.
- */
-async function readAnswersText(file: string): Promise<string> {
-  const unreadable = (error: unknown) =>
-    new CliError(`cannot read answers file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, ExitCode.noInput);
-  const handle = await open(file, 'r').catch((error: unknown) => {
-    throw unreadable(error);
-  });
-  try {
-    const buffer = Buffer.alloc(MAX_ANSWERS_BYTES + 1);
-    let length = 0;
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length).catch((error: unknown) => {
-        throw unreadable(error);
-      });
-      if (bytesRead === 0) break;
-      length += bytesRead;
-      if (length > MAX_ANSWERS_BYTES) throw usageError(`answers file ${file} is larger than ${MAX_ANSWERS_BYTES / 1024} KiB; it should hold a few answers`);
-    }
-    return buffer.subarray(0, length).toString('utf8').replace(/^\uFEFF/, '');
-  } finally {
-    await handle.close();
-  }
-}
-
-function expectString(value: unknown, key: string, file: string): string {
-  if (typeof value !== 'string') throw usageError(`answers file ${file}: "${key}" must be a string`);
-  return value;
-}
-
-function expectStringOrList(value: unknown, key: string, file: string): string | string[] {
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value;
-  throw usageError(`answers file ${file}: "${key}" must be a string or a list of strings`);
 }
 
 /** The `prompts` package on the real terminal. */
@@ -168,14 +132,15 @@ const terminalPrompt: Prompt = async (question) => {
   return answer.value;
 };
 
-async function ask(given: Given, io: AskIo): Promise<Given> {
+/** The prompts layer: asks only the questions no earlier layer answered, after checking a given folder. */
+async function ask(given: GivenAnswers, io: AskIo): Promise<AnswerLayer> {
   const prompt = io.prompt ?? terminalPrompt;
   const warn = io.warn ?? ((line: string) => process.stderr.write(`${line}\n`));
   const checkTarget = io.checkTarget ?? (async () => undefined);
-  const result = { ...given };
+  const raw: RawAnswers = {};
   // Nobody should answer every question to learn that the folder was never usable.
-  if (result.dir !== undefined) await checkTarget(result.dir);
-  if (result.dir === undefined && result.name === undefined) {
+  if (given.dir !== undefined) await checkTarget(given.dir);
+  if (given.dir === undefined && given.name === undefined) {
     const name = await prompt({
       type: 'text',
       name: 'value',
@@ -191,10 +156,10 @@ async function ask(given: Given, io: AskIo): Promise<Given> {
         );
       },
     });
-    result.name = validateName(String(name));
-    await checkTarget(defaultDirFor(result.name));
+    raw.name = String(name);
+    await checkTarget(defaultDirFor(raw.name));
   }
-  if (result.description === undefined) {
+  if (given.description === undefined) {
     const description = await prompt({
       type: 'text',
       name: 'value',
@@ -202,9 +167,9 @@ async function ask(given: Given, io: AskIo): Promise<Given> {
       initial: DEFAULT_ANSWERS.description,
       validate: validateForPrompt(parseDescription),
     });
-    result.description = parseDescription(String(description));
+    raw.description = String(description);
   }
-  while (result.transports === undefined) {
+  while (given.transports === undefined && raw.transports === undefined) {
     const transports = await prompt({
       type: 'multiselect',
       name: 'value',
@@ -218,10 +183,10 @@ async function ask(given: Given, io: AskIo): Promise<Given> {
         selected: DEFAULT_ANSWERS.transports.includes(value),
       })),
     });
-    if (Array.isArray(transports) && transports.length > 0) result.transports = parseTransports(transports as string[]);
+    if (Array.isArray(transports) && transports.length > 0) raw.transports = transports.map(String);
     else warn('Pick at least one transport: space selects the highlighted one, enter confirms.');
   }
-  if (result.db === undefined) {
+  if (given.db === undefined) {
     const db = await prompt({
       type: 'select',
       name: 'value',
@@ -229,9 +194,10 @@ async function ask(given: Given, io: AskIo): Promise<Given> {
       choices: DATABASES.map((value) => ({ title: DATABASE_TITLES[value], value })),
       initial: DATABASES.indexOf(DEFAULT_ANSWERS.db),
     });
-    result.db = parseDatabase(String(db));
+    raw.db = String(db);
   }
-  return result;
+  // The questions validate as the user types; this catches only what a prompt let through.
+  return parseLayer('prompts', raw, 'your answer on the terminal');
 }
 
 const TRANSPORT_TITLES = {

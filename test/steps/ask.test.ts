@@ -49,6 +49,8 @@ describe('resolveAnswers without a terminal', () => {
     await expect(resolve(['my-dir', '--description', 'x', '--transport', 'stdio', '--db', 'none'])).resolves.toEqual({
       dir: 'my-dir',
       answers: { name: 'my-dir', description: 'x', transports: ['stdio'], db: 'none' },
+      // The name is the default derived from the folder the command line gave.
+      sources: { dir: 'flags', name: 'defaults', description: 'flags', transports: 'flags', db: 'flags' },
     });
   });
 
@@ -56,6 +58,7 @@ describe('resolveAnswers without a terminal', () => {
     await expect(resolve(['--yes'])).resolves.toEqual({
       dir: DEFAULT_DIR,
       answers: { name: 'my-mcp-server', description: 'A production-ready MCP server', transports: ['stdio'], db: 'none' },
+      sources: { dir: 'defaults', name: 'defaults', description: 'defaults', transports: 'defaults', db: 'defaults' },
     });
   });
 
@@ -111,6 +114,7 @@ describe('resolveAnswers with --answers', () => {
     await expect(resolve(['--answers', file])).resolves.toEqual({
       dir: 'from-file',
       answers: { name: 'from-file', description: 'file desc', transports: ['stdio', 'http'], db: 'postgres' },
+      sources: { dir: 'defaults', name: 'file', description: 'file', transports: 'file', db: 'file' },
     });
   });
 
@@ -195,7 +199,11 @@ describe('resolveAnswers on a terminal (the prompt injected)', () => {
     const terminal = scripted('weather', 'Weather tools', ['http', 'sse'], 'postgres');
     const result = await resolveAnswers(parseCliArgs([]), true, terminal.io);
     expect(terminal.asked.map((question) => question.message)).toEqual(['Project name', 'Description', 'Transports', 'Database']);
-    expect(result).toEqual({ dir: 'weather', answers: { name: 'weather', description: 'Weather tools', transports: ['http', 'sse'], db: 'postgres' } });
+    expect(result).toEqual({
+      dir: 'weather',
+      answers: { name: 'weather', description: 'Weather tools', transports: ['http', 'sse'], db: 'postgres' },
+      sources: { dir: 'defaults', name: 'prompts', description: 'prompts', transports: 'prompts', db: 'prompts' },
+    });
   });
 
   it('checks a given target before asking anything', async () => {
