@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ANSWERS, QUESTION_FLAGS, parseDatabase, parseDescription, parseTransports } from '../src/answers.js';
+import {
+  DEFAULT_ANSWERS,
+  PRECEDENCE,
+  QUESTION_FLAGS,
+  mergeLayers,
+  parseDatabase,
+  parseDescription,
+  parseLayer,
+  parseTransports,
+  type AnswerLayer,
+} from '../src/answers.js';
 import { CliError, ExitCode } from '../src/errors.js';
 
 function usageFailure(run: () => unknown): CliError {
@@ -119,5 +129,58 @@ describe('answer defaults and flags', () => {
 
   it('maps every question to its flag', () => {
     expect(QUESTION_FLAGS).toEqual({ name: '--name', description: '--description', transports: '--transport', db: '--db' });
+  });
+});
+
+describe('answer layers', () => {
+  const flags: AnswerLayer = { source: 'flags', values: { description: 'from flags' } };
+  const file: AnswerLayer = { source: 'file', values: { description: 'from file', transports: ['http'] } };
+  const prompts: AnswerLayer = { source: 'prompts', values: { description: 'typed', transports: ['stdio'], db: 'postgres' } };
+  const defaults: AnswerLayer = { source: 'defaults', values: { name: 'dflt', dir: 'dflt', ...DEFAULT_ANSWERS } };
+
+  it('takes each answer from the first layer in PRECEDENCE that has it: flags, file, prompts, defaults', () => {
+    expect(PRECEDENCE).toEqual(['flags', 'file', 'prompts', 'defaults']);
+    expect(mergeLayers([flags, file, prompts, defaults])).toEqual({
+      values: { description: 'from flags', transports: ['http'], db: 'postgres', name: 'dflt', dir: 'dflt' },
+      sources: { description: 'flags', transports: 'file', db: 'prompts', name: 'defaults', dir: 'defaults' },
+    });
+  });
+
+  it('the precedence does not depend on the order the layers were gathered in', () => {
+    expect(mergeLayers([defaults, prompts, file, flags])).toEqual(mergeLayers([flags, file, prompts, defaults]));
+  });
+
+  it.each([
+    ['flags', 'file', flags, file],
+    ['file', 'prompts', file, prompts],
+    ['prompts', 'defaults', prompts, defaults],
+  ] as const)('%s wins over %s', (_higherName, _lowerName, higher, lower) => {
+    const merged = mergeLayers([lower, higher]);
+    expect(merged.values.description).toBe(higher.values.description);
+    expect(merged.sources.description).toBe(higher.source);
+  });
+
+  it('an answer a layer leaves undefined falls through to the next', () => {
+    const merged = mergeLayers([{ source: 'flags', values: { db: undefined } }, prompts]);
+    expect(merged.values.db).toBe('postgres');
+    expect(merged.sources.db).toBe('prompts');
+  });
+
+  it('parseLayer validates and normalises a typed layer, keeping only what it answered', () => {
+    expect(parseLayer('file', { transports: ['sse'], db: ' Postgres ' })).toEqual({ source: 'file', values: { transports: ['http', 'sse'], db: 'postgres' } });
+  });
+
+  it('a bad value from the command line names the flag, with no other prefix', () => {
+    expect(usageFailure(() => parseLayer('flags', { db: 'mysql' })).message).toBe('invalid --db value "mysql": expected one of none, postgres');
+  });
+
+  it.each([
+    [{ transports: 'carrier-pigeon' }, 'invalid --transport value "carrier-pigeon"'],
+    [{ db: 'mysql' }, 'invalid --db value "mysql"'],
+    [{ description: 'two\nlines' }, 'invalid --description'],
+    [{ name: 'Bad Name' }, 'invalid name "Bad Name"'],
+  ])('a bad value from elsewhere starts with where it came from: %j', (raw, problem) => {
+    const error = usageFailure(() => parseLayer('file', raw, 'answers file ./a.json'));
+    expect(error.message.startsWith(`answers file ./a.json: ${problem}`), error.message).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_ANSWERS } from '../../src/answers.js';
 import { parseCliArgs } from '../../src/args.js';
 import type { PromptObject } from 'prompts';
 import { CancelledError, CliError, ExitCode } from '../../src/errors.js';
@@ -245,5 +246,80 @@ describe('resolveAnswers on a terminal (the prompt injected)', () => {
     const error = await resolveAnswers(parseCliArgs([]), true, { prompt }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(CancelledError);
     expect((error as CliError).exitCode).toBe(ExitCode.interrupted);
+  });
+});
+
+describe('resolveAnswers in layers: flags, then the answers file, then questions, then defaults', () => {
+  it('on a terminal: a flag beats the file, the file beats a question, and only the unanswered question is asked', async () => {
+    const file = await answersFile({ name: 'from-file', description: 'file desc', transport: 'http' });
+    const terminal = scripted('postgres');
+    const result = await resolveAnswers(parseCliArgs(['--answers', file, '--description', 'flag desc']), true, terminal.io);
+    expect(terminal.asked.map((question) => question.message)).toEqual(['Database']);
+    expect(result).toEqual({
+      dir: 'from-file',
+      answers: { name: 'from-file', description: 'flag desc', transports: ['http'], db: 'postgres' },
+      sources: { name: 'file', description: 'flags', transports: 'file', db: 'prompts', dir: 'defaults' },
+    });
+  });
+
+  it('with --yes on a terminal nothing is asked: defaults fill what flags and the file left', async () => {
+    const file = await answersFile({ transport: 'http' });
+    const terminal = scripted();
+    const result = await resolveAnswers(parseCliArgs(['server', '--answers', file, '--yes']), true, terminal.io);
+    expect(terminal.asked).toEqual([]);
+    expect(result).toEqual({
+      dir: 'server',
+      answers: { name: 'server', description: DEFAULT_ANSWERS.description, transports: ['http'], db: 'none' },
+      sources: { dir: 'flags', name: 'defaults', description: 'defaults', transports: 'file', db: 'defaults' },
+    });
+  });
+
+  it('asks nothing when the file and flags answered everything', async () => {
+    const file = await answersFile({ name: 'all-given', description: 'd', transport: 'stdio', db: 'none' });
+    const terminal = scripted();
+    await expect(resolveAnswers(parseCliArgs(['--answers', file]), true, terminal.io)).resolves.toMatchObject({ answers: { name: 'all-given' } });
+    expect(terminal.asked).toEqual([]);
+  });
+
+  it('asks only the questions a flag did not answer, in their usual order', async () => {
+    const terminal = scripted(['stdio'], 'none');
+    await resolveAnswers(parseCliArgs(['my-dir', '--description', 'd']), true, terminal.io);
+    expect(terminal.asked.map((question) => question.message)).toEqual(['Transports', 'Database']);
+  });
+});
+
+describe('a bad answer says which layer it came from', () => {
+  it('a flag: the message names the flag and nothing else', async () => {
+    const error = await failure(['x', '--db', 'mysql', '--yes']);
+    expect(error.exitCode).toBe(ExitCode.usage);
+    expect(error.message).toBe('invalid --db value "mysql": expected one of none, postgres');
+  });
+
+  it('the answers file: the message starts with the file', async () => {
+    const file = await answersFile({ transport: 'stdio,carrier-pigeon' });
+    const error = await failure(['x', '--answers', file, '--yes']);
+    expect(error.exitCode).toBe(ExitCode.usage);
+    expect(error.message).toBe(`answers file ${file}: invalid --transport value "carrier-pigeon": expected a comma list of stdio, http, sse`);
+  });
+
+  it('the answers file is checked whole, even where a flag overrides it: a typo there would bite the next run', async () => {
+    const file = await answersFile({ db: 'mysql' });
+    const error = await failure(['x', '--answers', file, '--db', 'none', '--yes']);
+    expect(error.message).toBe(`answers file ${file}: invalid --db value "mysql": expected one of none, postgres`);
+  });
+
+  it('a question: the message says it was the answer on the terminal', async () => {
+    // The real prompt validates as the user types; an injected one can hand back anything.
+    const terminal = scripted('Bad Name', 'd', ['stdio'], 'none');
+    const error = await resolveAnswers(parseCliArgs([]), true, terminal.io).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(CliError);
+    expect((error as CliError).exitCode).toBe(ExitCode.usage);
+    expect((error as CliError).message).toMatch(/^your answer on the terminal: invalid name "Bad Name"/);
+  });
+
+  it('a default: the name made from the directory says so, and how to choose another', async () => {
+    const error = await failure(['http', '--yes']);
+    expect(error.exitCode).toBe(ExitCode.usage);
+    expect(error.message).toBe('the name made from the directory "http": invalid name "http": http is a core module name; pass --name');
   });
 });
