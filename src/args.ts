@@ -146,7 +146,8 @@ Create options:
   -h, --help              show this help
   -v, --version           show the version
 
-Without a terminal, every question needs a flag, --answers or --yes.
+Each answer comes from the first of: a flag, the --answers file, a question (on a terminal), the
+default (--yes). Without a terminal, every question needs a flag, --answers or --yes.
 
 Exit codes: 0 done; 1 failed (nothing half-written); 64 bad usage or input; 66 the answers file
 cannot be read; 130 cancelled (Ctrl-C).
