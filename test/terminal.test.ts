@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { useTempDirs } from './helpers/fs.js';
 
 // The interactive path on a real terminal: tmux gives the CLI a pty, we type and read the screen.
@@ -11,9 +11,17 @@ import { useTempDirs } from './helpers/fs.js';
 const cliPath = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 const tempDir = useTempDirs('create-mcp-prod-tty-');
-// A tmux server of our own (its own socket), so nothing here touches anyone else's sessions.
-const socket = `create-mcp-prod-test-${process.pid}`;
+// A tmux server of our own (its own socket), so nothing here touches anyone else's sessions. A new
+// socket for each test: a server just told to stop can still answer on its socket, and a session
+// started there then fails with "server exited unexpectedly".
+let socket = '';
+let sockets = 0;
 const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+
+beforeEach(() => {
+  sockets += 1;
+  socket = `create-mcp-prod-test-${process.pid}-${sockets}`;
+});
 
 afterEach(() => {
   spawnSync('tmux', ['-L', socket, 'kill-server']);

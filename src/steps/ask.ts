@@ -5,14 +5,13 @@ import {
   QUESTION_FLAGS,
   TRANSPORTS,
   mergeLayers,
-  parseDatabase,
   parseDescription,
   parseLayer,
-  parseTransports,
   type AnswerLayer,
   type AnswerSource,
   type Answers,
   type GivenAnswers,
+  type MergedAnswers,
   type RawAnswers,
 } from '../answers.js';
 import { readAnswersFile } from '../answers-file.js';
@@ -51,9 +50,8 @@ export interface AskIo {
  * terminal), so CI never hangs on a prompt.
  */
 export async function resolveAnswers(args: CliArgs, interactive: boolean, io: AskIo = {}): Promise<ResolvedAnswers> {
-  const layers: AnswerLayer[] = [];
+  const layers: AnswerLayer[] = [flagsLayer(args)];
   if (args.answers !== undefined) layers.push(await readAnswersFile(args.answers));
-  layers.push(flagsLayer(args));
   const given = mergeLayers(layers).values;
 
   if (!interactive && !args.yes) {
@@ -88,7 +86,10 @@ function defaultsLayer(given: GivenAnswers): AnswerLayer {
   return { source: 'defaults', values: { name, dir: defaultDirFor(name), ...DEFAULT_ANSWERS } };
 }
 
-/** `create-mcp-prod http` would make a package named after a Node core module: say so, and how to choose another. */
+/**
+ * A folder's name may make no valid package name (`http` is a Node core module): the error says the
+ * name came from the folder, and how to choose another.
+ */
 function nameForDir(dir: string): string {
   const base = path.basename(path.resolve(dir));
   const name = nameFromDir(base);
@@ -100,7 +101,7 @@ function nameForDir(dir: string): string {
   }
 }
 
-function resolved({ values, sources }: ReturnType<typeof mergeLayers>): ResolvedAnswers {
+function resolved({ values, sources }: MergedAnswers): ResolvedAnswers {
   const { name, description, transports, db, dir } = values;
   // The defaults layer answers every question, so this only fails if that layer is broken.
   if (name === undefined || description === undefined || transports === undefined || db === undefined || dir === undefined) {
