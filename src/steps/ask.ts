@@ -32,6 +32,9 @@ export interface ResolvedAnswers {
   sources: Record<keyof Answers | 'dir', AnswerSource>;
 }
 
+/** What answering reads from the command line: the flags that answer questions, the target, `--answers`, `--yes`. */
+export type AnswerArgs = Pick<CliArgs, 'positionals' | 'name' | 'description' | 'transport' | 'db' | 'answers' | 'yes'>;
+
 /** A question as the `prompts` package takes it; its answer is returned. Cancelling throws CancelledError. */
 export type Prompt = (question: PromptObject<'value'>) => Promise<unknown>;
 
@@ -49,7 +52,7 @@ export interface AskIo {
  * is asked (terminal), defaulted (`--yes`), or reported as an error naming every missing flag (no
  * terminal), so CI never hangs on a prompt.
  */
-export async function resolveAnswers(args: CliArgs, interactive: boolean, io: AskIo = {}): Promise<ResolvedAnswers> {
+export async function resolveAnswers(args: AnswerArgs, interactive: boolean, io: AskIo = {}): Promise<ResolvedAnswers> {
   const layers: AnswerLayer[] = [flagsLayer(args)];
   if (args.answers !== undefined) layers.push(await readAnswersFile(args.answers));
   const given = mergeLayers(layers).values;
@@ -68,7 +71,7 @@ export async function resolveAnswers(args: CliArgs, interactive: boolean, io: As
 }
 
 /** The command line: the options and the target directory. */
-function flagsLayer(args: CliArgs): AnswerLayer {
+function flagsLayer(args: Omit<AnswerArgs, 'answers' | 'yes'>): AnswerLayer {
   if (args.positionals.length > 1) throw usageError(`expected one target directory, got ${args.positionals.length}`);
   const layer = parseLayer('flags', {
     ...(args.name !== undefined && { name: args.name }),
