@@ -82,15 +82,15 @@ export interface GivenAnswers extends Partial<Answers> {
   dir?: string;
 }
 
-/** Where an answer came from. */
-export type AnswerSource = 'flags' | 'file' | 'prompts' | 'defaults';
-
 /**
  * The one order answers are taken in, first wins. An explicit flag beats the answers file (a file
  * kept for CI, adjusted for one run); questions are asked only for what neither answered; defaults
  * fill the rest (everything left under `--yes`).
  */
-export const PRECEDENCE = ['flags', 'file', 'prompts', 'defaults'] as const satisfies readonly AnswerSource[];
+export const PRECEDENCE = ['flags', 'file', 'prompts', 'defaults'] as const;
+
+/** Where an answer came from. */
+export type AnswerSource = (typeof PRECEDENCE)[number];
 
 /** One source's answers: only the questions it answered, already validated. */
 export interface AnswerLayer {
@@ -110,7 +110,7 @@ export function mergeLayers(layers: readonly AnswerLayer[]): MergedAnswers {
   const sources: Record<string, AnswerSource> = {};
   for (const layer of ordered) {
     for (const [key, value] of Object.entries(layer.values)) {
-      if (value === undefined || key in values) continue;
+      if (value === undefined || Object.hasOwn(values, key)) continue;
       values[key] = value;
       sources[key] = layer.source;
     }
