@@ -45,11 +45,43 @@ export function bundleOptions({ entryPoints = { run: path.join(root, 'src', 'run
     // CommonJS dependencies (handlebars, prompts) call require() for Node built-ins; an ES module
     // has no require, so each output file gets one.
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-    // Handlebars only uses source-map for compile-time source maps, which we never ask for; it
-    // falls back without it (its require sits in a try/catch).
-    external: ['source-map'],
+    plugins: [noSourceMap, plopWithoutInquirer],
   };
 }
+
+/**
+ * Handlebars only uses source-map for compile-time source maps, which we never ask for, and falls
+ * back without it; but loading its compiler tries `require('source-map')`, which finds and loads a
+ * copy in any node_modules above the package (or searches them all in vain). An empty module
+ * instead: the same fallback, and nothing looked up.
+ */
+const noSourceMap = {
+  name: 'no-source-map',
+  setup(builder) {
+    builder.onResolve({ filter: /^source-map$/ }, () => ({ path: 'source-map', namespace: 'no-source-map' }));
+    builder.onLoad({ filter: /.*/, namespace: 'no-source-map' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+  },
+};
+
+/**
+ * node-plop imports inquirer (with rxjs, iconv-lite and the rest of a terminal UI: about 1 MB of
+ * the bundle) for plop's own prompts. `add-*` asks with `prompts` and calls `runActions`
+ * directly, so node-plop gets a stand-in that says so if a plop prompt were ever started.
+ */
+const plopWithoutInquirer = {
+  name: 'plop-without-inquirer',
+  setup(builder) {
+    builder.onResolve({ filter: /^inquirer$/ }, (args) =>
+      /[\\/]node_modules[\\/]node-plop[\\/]/.test(args.importer) ? { path: 'inquirer', namespace: 'plop-without-inquirer' } : undefined,
+    );
+    builder.onLoad({ filter: /.*/, namespace: 'plop-without-inquirer' }, () => ({
+      contents: `const notBundled = () => { throw new Error('node-plop prompts are not part of create-mcp-prod: it runs plop actions only'); };
+const prompt = Object.assign(notBundled, { prompts: {} });
+export default { prompt, registerPrompt: notBundled, createPromptModule: () => prompt };`,
+      loader: 'js',
+    }));
+  },
+};
 
 /** The bin's `import('./run.js')` stays a real import of the command bundle, not a copy of it. */
 const commandBundleOutside = {
