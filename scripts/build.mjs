@@ -45,7 +45,7 @@ export function bundleOptions({ entryPoints = { run: path.join(root, 'src', 'run
     // CommonJS dependencies (handlebars, prompts) call require() for Node built-ins; an ES module
     // has no require, so each output file gets one.
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-    plugins: [noSourceMap, plopWithoutInquirer],
+    plugins: [noSourceMap, plopStandIns],
   };
 }
 
@@ -64,22 +64,26 @@ const noSourceMap = {
 };
 
 /**
- * node-plop imports inquirer (with rxjs, iconv-lite and the rest of a terminal UI: about 1 MB of
- * the bundle) for plop's own prompts. `add-*` asks with `prompts` and calls `runActions`
- * directly, so node-plop gets a stand-in that says so if a plop prompt were ever started.
+ * What node-plop imports for features `add-*` never uses, each replaced by a stand-in that says so
+ * if it were ever called: inquirer (with rxjs, iconv-lite and the rest of a terminal UI: about
+ * 1 MB of the bundle) for plop's own prompts, since `add-*` asks with `prompts` and calls
+ * `runActions` directly; tinyglobby for the `addMany` action; resolve for `plop.load()` of plop packs.
  */
-const plopWithoutInquirer = {
-  name: 'plop-without-inquirer',
-  setup(builder) {
-    builder.onResolve({ filter: /^inquirer$/ }, (args) =>
-      /[\\/]node_modules[\\/]node-plop[\\/]/.test(args.importer) ? { path: 'inquirer', namespace: 'plop-without-inquirer' } : undefined,
-    );
-    builder.onLoad({ filter: /.*/, namespace: 'plop-without-inquirer' }, () => ({
-      contents: `const notBundled = () => { throw new Error('node-plop prompts are not part of create-mcp-prod: it runs plop actions only'); };
+const NOT_BUNDLED = "throw new Error('not part of create-mcp-prod: it runs node-plop add and modify actions only');";
+const PLOP_STAND_INS = {
+  inquirer: `const notBundled = () => { ${NOT_BUNDLED} };
 const prompt = Object.assign(notBundled, { prompts: {} });
 export default { prompt, registerPrompt: notBundled, createPromptModule: () => prompt };`,
-      loader: 'js',
-    }));
+  tinyglobby: `export function globSync() { ${NOT_BUNDLED} }`,
+  resolve: `export default { sync() { ${NOT_BUNDLED} } };`,
+};
+const plopStandIns = {
+  name: 'plop-stand-ins',
+  setup(builder) {
+    builder.onResolve({ filter: new RegExp(`^(${Object.keys(PLOP_STAND_INS).join('|')})$`) }, (args) =>
+      /[\\/]node_modules[\\/]node-plop[\\/]/.test(args.importer) ? { path: args.path, namespace: 'plop-stand-ins' } : undefined,
+    );
+    builder.onLoad({ filter: /.*/, namespace: 'plop-stand-ins' }, (args) => ({ contents: PLOP_STAND_INS[args.path], loader: 'js' }));
   },
 };
 
