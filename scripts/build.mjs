@@ -104,7 +104,7 @@ export function entryOptions({ outdir = path.join(root, 'dist') } = {}) {
     format: 'cjs',
     // version.ts finds package.json from its own URL; in CommonJS that is the file's path.
     define: { 'import.meta.url': '__fileUrl' },
-    banner: { js: "const __fileUrl = require('node:url').pathToFileURL(__filename).href;" },
+    banner: { js: "'use strict'; const __fileUrl = require('node:url').pathToFileURL(__filename).href;" },
     plugins: [commandBundleOutside],
   };
 }
