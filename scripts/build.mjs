@@ -1,6 +1,10 @@
-// `npm run build`: bundles the CLI with esbuild into dist/ — one entry file, plus a chunk for each
-// command that `cli.ts` imports lazily — with every dependency inside, so `npx create-mcp-prod`
-// installs one package and `--help` parses one small file. Templates stay plain files beside it.
+// `npm run build`: bundles the CLI with esbuild into dist/ with every dependency inside, so
+// `npx create-mcp-prod` installs one package. Two bundles:
+// - `cli.js`, the bin: a small CommonJS script with argument parsing and the help text only, so
+//   `--help` and `--version` never start Node's ES module loader (it costs more than they do);
+// - `run.mjs`, which the bin imports to run a command, plus a chunk for each command and heavy
+//   dependency that it imports lazily.
+// `dist/package.json` says the `.js` files there are CommonJS. Templates stay plain files beside it.
 // Type checking is `npm run typecheck` (esbuild only strips types).
 import { build } from 'esbuild';
 import Handlebars from 'handlebars';
@@ -11,33 +15,97 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
+const shared = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20.19',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  legalComments: 'none',
+  metafile: true,
+  logLevel: 'warning',
+};
+
 /**
- * The esbuild options for the CLI. Exported so a test can bundle a fixture with the very same
- * options (a lazily imported node-plop, for instance).
+ * The esbuild options for the commands: an ES module entry whose lazily imported modules become
+ * chunks that load only when that command runs. Exported so a test can bundle a fixture with the
+ * very same options (a lazily imported node-plop, for instance).
  */
-export function bundleOptions({ entryPoints = { cli: path.join(root, 'src', 'cli.ts') }, outdir = path.join(root, 'dist') } = {}) {
+export function bundleOptions({ entryPoints = { run: path.join(root, 'src', 'run.ts') }, outdir = path.join(root, 'dist') } = {}) {
   return {
+    ...shared,
     entryPoints,
     outdir,
-    bundle: true,
-    // Lazily imported commands become chunks that load only when that command runs.
     splitting: true,
     format: 'esm',
-    platform: 'node',
-    target: 'node20.19',
+    // `.mjs`: dist/package.json makes `.js` CommonJS for the bin.
+    outExtension: { '.js': '.mjs' },
     // Chunks sit beside cli.js: version.ts finds the package root as the parent of its own folder.
     chunkNames: '[name]-[hash]',
-    minifyWhitespace: true,
-    minifySyntax: true,
-    legalComments: 'none',
-    metafile: true,
-    logLevel: 'warning',
     // CommonJS dependencies (handlebars, prompts) call require() for Node built-ins; an ES module
     // has no require, so each output file gets one.
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-    // Handlebars only uses source-map for compile-time source maps, which we never ask for; it
-    // falls back without it (its require sits in a try/catch).
-    external: ['source-map'],
+    plugins: [noSourceMap, plopStandIns],
+  };
+}
+
+/**
+ * Handlebars only uses source-map for compile-time source maps, which we never ask for, and falls
+ * back without it; but loading its compiler tries `require('source-map')`, which finds and loads a
+ * copy in any node_modules above the package (or searches them all in vain). An empty module
+ * instead: the same fallback, and nothing looked up.
+ */
+const noSourceMap = {
+  name: 'no-source-map',
+  setup(builder) {
+    builder.onResolve({ filter: /^source-map$/ }, () => ({ path: 'source-map', namespace: 'no-source-map' }));
+    builder.onLoad({ filter: /.*/, namespace: 'no-source-map' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+  },
+};
+
+/**
+ * What node-plop imports for features `add-*` never uses, each replaced by a stand-in that says so
+ * if it were ever called: inquirer (with rxjs, iconv-lite and the rest of a terminal UI: about
+ * 1 MB of the bundle) for plop's own prompts, since `add-*` asks with `prompts` and calls
+ * `runActions` directly; tinyglobby for the `addMany` action; resolve for `plop.load()` of plop packs.
+ */
+const NOT_BUNDLED = "throw new Error('not part of create-mcp-prod: it runs node-plop add and modify actions only');";
+const PLOP_STAND_INS = {
+  inquirer: `const notBundled = () => { ${NOT_BUNDLED} };
+const prompt = Object.assign(notBundled, { prompts: {} });
+export default { prompt, registerPrompt: notBundled, createPromptModule: () => prompt };`,
+  tinyglobby: `export function globSync() { ${NOT_BUNDLED} }`,
+  resolve: `export default { sync() { ${NOT_BUNDLED} } };`,
+};
+const plopStandIns = {
+  name: 'plop-stand-ins',
+  setup(builder) {
+    builder.onResolve({ filter: new RegExp(`^(${Object.keys(PLOP_STAND_INS).join('|')})$`) }, (args) =>
+      /[\\/]node_modules[\\/]node-plop[\\/]/.test(args.importer) ? { path: args.path, namespace: 'plop-stand-ins' } : undefined,
+    );
+    builder.onLoad({ filter: /.*/, namespace: 'plop-stand-ins' }, (args) => ({ contents: PLOP_STAND_INS[args.path], loader: 'js' }));
+  },
+};
+
+/** The bin's `import('./run.js')` stays a real import of the command bundle, not a copy of it. */
+const commandBundleOutside = {
+  name: 'command-bundle-outside',
+  setup(builder) {
+    builder.onResolve({ filter: /^\.\/run\.js$/ }, () => ({ path: './run.mjs', external: true }));
+  },
+};
+
+/** The esbuild options for the bin `cli.js`: one CommonJS file, no chunk, no dependency. */
+export function entryOptions({ outdir = path.join(root, 'dist') } = {}) {
+  return {
+    ...shared,
+    entryPoints: { cli: path.join(root, 'src', 'cli.ts') },
+    outdir,
+    format: 'cjs',
+    // version.ts finds package.json from its own URL; in CommonJS that is the file's path.
+    define: { 'import.meta.url': '__fileUrl' },
+    banner: { js: "'use strict'; const __fileUrl = require('node:url').pathToFileURL(__filename).href;" },
+    plugins: [commandBundleOutside],
   };
 }
 
@@ -82,16 +150,19 @@ export function precompiledTemplates(templatesRoot = path.join(root, 'templates'
     entries.set(templateKey(source), Handlebars.precompile(source, { ...COMPILE_OPTIONS }));
   }
   const rows = [...entries].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, spec]) => `[${JSON.stringify(key)}, ${spec}]`);
-  return `// Generated by scripts/build.mjs from templates/**/*.hbs.\nexport default new Map([\n${rows.join(',\n')}\n]);\n`;
+  // CommonJS, loaded with require(): no ES module loader work for a file this size.
+  return `// Generated by scripts/build.mjs from templates/**/*.hbs.\nmodule.exports = new Map([\n${rows.join(',\n')}\n]);\n`;
 }
 
-/** Bundle, licences and precompiled templates into `outdir`. */
+/** Both bundles, licences and precompiled templates into `outdir`. */
 export async function buildCli(outdir = path.join(root, 'dist')) {
   rmSync(outdir, { recursive: true, force: true });
-  const result = await build(bundleOptions({ outdir }));
-  writeFileSync(path.join(outdir, 'THIRD-PARTY-LICENSES.md'), thirdPartyLicenses(result.metafile));
+  const [entry, commands] = await Promise.all([build(entryOptions({ outdir })), build(bundleOptions({ outdir }))]);
+  writeFileSync(path.join(outdir, 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
+  const inputs = { ...entry.metafile.inputs, ...commands.metafile.inputs };
+  writeFileSync(path.join(outdir, 'THIRD-PARTY-LICENSES.md'), thirdPartyLicenses({ inputs }));
   writeFileSync(path.join(outdir, 'precompiled-templates.js'), precompiledTemplates());
-  return result;
+  return { entry, commands };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await buildCli();

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-import { HELP, parseCliArgs, type CliArgs } from './args.js';
-import { CliError, ExitCode } from './errors.js';
+import { HELP, parseCliArgs } from './args.js';
+import { ExitCode } from './errors.js';
+import { reportFailure } from './failure.js';
 import { generatorPackage } from './version.js';
 
 // A reader that stops early (`create-mcp-prod --dry-run | head`) closes our stdout: the rest of the
@@ -11,7 +12,11 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-/** argv → command. Command modules are imported only when needed so `--help` and `--version` start fast. */
+/**
+ * argv → command. The build makes this file a small CommonJS script that holds only argument
+ * parsing and the help text: `--help` and `--version` never start Node's ES module loader, which
+ * costs more than everything they do. Commands live in the ES module `run.js` and its chunks.
+ */
 async function main(argv: readonly string[]): Promise<number> {
   const args = parseCliArgs(argv);
   if (args.help) {
@@ -22,24 +27,7 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${generatorPackage().version}\n`);
     return ExitCode.ok;
   }
-  return run(args);
-}
-
-async function run(args: CliArgs): Promise<number> {
-  switch (args.command) {
-    case 'create':
-      return (await import('./commands/create.js')).create(args);
-    case 'add-tool':
-    case 'add-resource':
-    case 'add-prompt':
-      return (await import('./commands/add.js')).add(args);
-    case 'check':
-      return (await import('./commands/check.js')).check(args);
-    case 'update':
-      return (await import('./commands/update.js')).update(args);
-    case 'render':
-      return (await import('./commands/render.js')).render(args);
-  }
+  return (await import('./run.js')).runCommand(args);
 }
 
 main(process.argv.slice(2)).then(
@@ -47,13 +35,6 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof CliError) {
-      process.stderr.write(`create-mcp-prod: ${error.message}\n`);
-      process.exitCode = error.exitCode;
-      return;
-    }
-    const detail = process.env.DEBUG && error instanceof Error ? (error.stack ?? error.message) : String(error);
-    process.stderr.write(`create-mcp-prod: unexpected error: ${detail}\n`);
-    process.exitCode = ExitCode.failure;
+    process.exitCode = reportFailure(error);
   },
 );

@@ -6,7 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error the build script is plain JavaScript
-import { bundleOptions, precompiledTemplates } from '../scripts/build.mjs';
+import { bundleOptions, entryOptions, precompiledTemplates } from '../scripts/build.mjs';
 import type { Answers } from '../src/answers.js';
 import { templateData } from '../src/render/data.js';
 import { createHandlebars, renderTemplate } from '../src/render/handlebars.js';
@@ -27,6 +27,7 @@ interface Options {
   outdir?: string;
 }
 const optionsFor = bundleOptions as (options: Options) => Parameters<typeof build>[0];
+const binOptionsFor = entryOptions as (options: Options) => Parameters<typeof build>[0];
 
 /** Every input file that loading `output` pulls in through static imports (what runs before any `import()`). */
 function staticInputs(metafile: Metafile, output: string): string[] {
@@ -43,29 +44,42 @@ function staticInputs(metafile: Metafile, output: string): string[] {
 describe('the CLI bundle', () => {
   it('loads no dependency and no command module for --help and --version: they are chunks imported on demand', async () => {
     const outdir = await tempDir();
-    const { metafile } = await build({ ...optionsFor({ outdir }), write: false });
-    if (!metafile) throw new Error('no metafile');
-    const entry = Object.keys(metafile.outputs).find((file) => metafile.outputs[file]?.entryPoint === 'src/cli.ts');
-    if (!entry) throw new Error('no entry output');
-    const loaded = staticInputs(metafile, entry);
+    const bin = await build({ ...binOptionsFor({ outdir }), write: false });
+    const commands = await build({ ...optionsFor({ outdir }), write: false });
+    if (!bin.metafile || !commands.metafile) throw new Error('no metafile');
+    // The bin is one CommonJS file holding argument parsing and the help text, and nothing else.
+    const binOutputs = Object.values(bin.metafile.outputs);
+    expect(binOutputs).toHaveLength(1);
+    const loaded = Object.keys(binOutputs[0]?.inputs ?? {});
     expect(loaded).toContain('src/args.ts');
     expect(loaded.filter((file) => file.includes('node_modules/'))).toEqual([]);
     expect(loaded.filter((file) => file.startsWith('src/commands/') || file.startsWith('src/steps/') || file.startsWith('src/render/'))).toEqual([]);
+    // Its only way to the commands is a real import() of the command bundle.
+    expect(binOutputs[0]?.imports.filter((i) => !i.path.startsWith('node:'))).toEqual([{ path: './run.mjs', kind: 'dynamic-import', external: true }]);
+    const runEntry = Object.keys(commands.metafile.outputs).find((file) => commands.metafile?.outputs[file]?.entryPoint === 'src/run.ts');
+    expect(runEntry).toMatch(/run\.mjs$/);
+    const runLoads = staticInputs(commands.metafile, runEntry as string);
+    expect(runLoads.filter((file) => file.includes('node_modules/') || file.startsWith('src/commands/'))).toEqual([]);
     // ...and everything else is bundled: the only imports left are Node built-ins.
-    const external = Object.values(metafile.outputs).flatMap((output) => output.imports.filter((i) => i.external).map((i) => i.path));
-    expect(external.filter((name) => !name.startsWith('node:') && !builtinModules.includes(name) && name !== 'source-map')).toEqual([]);
+    const external = [bin.metafile, commands.metafile].flatMap((metafile) =>
+      Object.values(metafile.outputs).flatMap((output) => output.imports.filter((i) => i.external).map((i) => i.path)),
+    );
+    expect(external.filter((name) => !name.startsWith('node:') && !builtinModules.includes(name) && name !== './run.mjs')).toEqual([]);
   });
 
   it('bundles a lazily imported node-plop into a chunk that runs with no node_modules beside it', async () => {
     const outdir = await tempDir();
     const entry = path.join(root, 'test', 'fixtures', 'lazy-plop.ts');
     const { metafile } = await build(optionsFor({ entryPoints: { 'lazy-plop': entry }, outdir }));
-    const entryOutput = Object.keys(metafile?.outputs ?? {}).find((file) => file.endsWith('lazy-plop.js'));
+    const entryOutput = Object.keys(metafile?.outputs ?? {}).find((file) => file.endsWith('lazy-plop.mjs'));
     expect(entryOutput).toBeDefined();
     expect(staticInputs(metafile as Metafile, entryOutput as string).some((file) => file.includes('node_modules/node-plop/'))).toBe(false);
+    // node-plop's prompt UI (inquirer, rxjs, iconv-lite...), addMany's globbing and plop.load()'s
+    // module resolution are not bundled: add-* runs plop add and modify actions only.
+    expect(Object.keys(metafile?.inputs ?? {}).filter((file) => /node_modules\/(inquirer|@inquirer|rxjs|tinyglobby|resolve)\//.test(file))).toEqual([]);
 
     const dest = await tempDir();
-    const stdout = execFileSync(process.execPath, [path.join(outdir, 'lazy-plop.js'), dest], { cwd: outdir, encoding: 'utf8' });
+    const stdout = execFileSync(process.execPath, [path.join(outdir, 'lazy-plop.mjs'), dest], { cwd: outdir, encoding: 'utf8' });
     expect(JSON.parse(stdout)).toEqual({ failures: 0 });
     expect(readFileSync(path.join(dest, 'src', 'tools', 'fetch-weather.ts'), 'utf8')).toBe('export const fetchWeather = 1;\n');
   });

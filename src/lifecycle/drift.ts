@@ -1,7 +1,7 @@
 import { MANIFEST_FILE, type Manifest } from '../render/manifest.js';
 import { ownerOf } from '../render/ownership.js';
 import { unifiedDiff } from './git.js';
-import { hasConflictMarkers, listRepoFiles, readRepoFile } from './repo.js';
+import { hasConflictMarkers, listRepoFiles, readRepoFileSync } from './repo.js';
 import type { FileTree } from './render-version.js';
 
 export interface Drift {
@@ -17,23 +17,30 @@ export interface Drift {
  * the user deleted and `update` recorded as deleted, are not compared.
  */
 export async function findDrift(root: string, manifest: Manifest, expected: FileTree): Promise<Drift[]> {
+  // Every file of the repo is read once: searched for conflict markers, and kept only when it is
+  // one to compare with the render.
+  const conflicts: Drift[] = [];
+  const compared = new Map<string, Buffer>();
+  for (const file of await listRepoFiles(root)) {
+    const content = readRepoFileSync(root, file);
+    if (content === undefined) continue;
+    if (hasConflictMarkers(content)) conflicts.push({ file, kind: 'conflict-markers' });
+    if (expected.has(file)) compared.set(file, content);
+  }
+
   const drift: Drift[] = [];
   for (const [file, content] of expected) {
     if (file === MANIFEST_FILE) continue;
     const entry = manifest.files[file];
     if ((entry?.owner ?? ownerOf(file)) === 'user' || entry?.deleted) continue;
-    const actual = await readRepoFile(root, file);
+    const actual = compared.get(file) ?? readRepoFileSync(root, file);
     if (actual === undefined) drift.push({ file, kind: 'missing' });
     else if (!actual.equals(content) && !(file === 'package.json' && packageJsonCovers(content, actual))) {
       const diff = await unifiedDiff(content, actual, { expected: `${file} (create-mcp-prod ${manifest.version})`, actual: `${file} (this repo)` });
       drift.push({ file, kind: 'modified', diff });
     }
   }
-  for (const file of await listRepoFiles(root)) {
-    const content = await readRepoFile(root, file);
-    if (content !== undefined && hasConflictMarkers(content)) drift.push({ file, kind: 'conflict-markers' });
-  }
-  return drift;
+  return [...drift, ...conflicts];
 }
 
 /**

@@ -1,10 +1,11 @@
-import { cp, mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Answers } from '../answers.js';
 import { CliError, ExitCode } from '../errors.js';
 import { renderRepo } from '../steps/render.js';
-import { generatorPackage } from '../version.js';
+import { generatorPackage, packageRoot } from '../version.js';
 
 export type FileTree = Map<string, Buffer>;
 
@@ -29,7 +30,9 @@ interface PackageJson {
  * when the package cannot be had or cannot render.
  */
 export async function renderVersion(version: string, answers: Answers, source: PackageSource): Promise<FileTree> {
-  if (source.fromPackage === undefined && version === generatorPackage().version) return renderInProcess(answers);
+  if (version === generatorPackage().version && (source.fromPackage === undefined || (await isRunningPackage(path.resolve(source.cwd, source.fromPackage))))) {
+    return renderInProcess(answers);
+  }
   const work = await mkdtemp(path.join(os.tmpdir(), 'create-mcp-prod-render-'));
   try {
     const packageDir = await obtainPackage(version, source, work);
@@ -47,6 +50,12 @@ export async function renderVersion(version: string, answers: Answers, source: P
 export async function renderInProcess(answers: Answers): Promise<FileTree> {
   const files = await renderRepo({ answers });
   return new Map([...files].map(([file, content]) => [file, typeof content === 'string' ? Buffer.from(content, 'utf8') : content]));
+}
+
+/** `--from-package` naming the very folder this code runs from: its render is this process's render, no second process needed. */
+async function isRunningPackage(dir: string): Promise<boolean> {
+  const [given, running] = await Promise.all([realpath(dir).catch(() => undefined), realpath(fileURLToPath(packageRoot))]);
+  return given === running;
 }
 
 function cannotRender(version: string, reason: string): CliError {

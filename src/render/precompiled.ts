@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 /**
  * Templates compiled at build time (`scripts/build.mjs` writes `dist/precompiled-templates.js`),
@@ -21,10 +23,10 @@ export function templateKey(source: string): string {
 /** The build's precompiled templates beside the running bundle, or none when running from source. */
 export async function loadPrecompiled(from: URL = new URL(`./${PRECOMPILED_FILE}`, import.meta.url)): Promise<PrecompiledTemplates> {
   try {
-    const module = (await import(from.href)) as { default: PrecompiledTemplates };
-    return module.default;
+    // A CommonJS file (see scripts/build.mjs): require() skips the ES module loader's work.
+    return createRequire(from)(fileURLToPath(from)) as PrecompiledTemplates;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return new Map();
+    if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return new Map();
     throw error;
   }
 }
