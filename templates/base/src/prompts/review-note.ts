@@ -4,6 +4,10 @@ import { buildUri } from '../lib/uri.js';
 import { NOTE_NAME, type NoteStore } from '../notes/store.js';
 import { renderNote } from '../resources/notes.js';
 
+// Built once at module load: the registration below runs for every HTTP request (one server
+// instance each), and building a zod schema costs more than registering it.
+const args = z.object({ note: z.string().regex(NOTE_NAME).describe('Note name') });
+
 /** A prompt: a ready-made request a user can pick in their client, with the note attached as a resource. */
 export function registerReviewNotePrompt(server: McpServer, notes: NoteStore): void {
   server.registerPrompt(
@@ -11,7 +15,7 @@ export function registerReviewNotePrompt(server: McpServer, notes: NoteStore): v
     {
       title: 'Review a note',
       description: 'Summarise a note and suggest what to do next',
-      argsSchema: z.object({ note: z.string().regex(NOTE_NAME).describe('Note name') }),
+      argsSchema: args,
     },
     async ({ note }) => {
       const found = await notes.get(note);
