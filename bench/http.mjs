@@ -189,10 +189,26 @@ function openStream(url, id) {
   });
 }
 
-async function metric(url, name) {
-  const text = await (await fetch(`${url}/metrics`)).text();
+/** `/metrics` over a connection of its own, closed after: a kept-alive one would count as an open descriptor. */
+function readMetrics(url) {
+  return new Promise((resolve, reject) => {
+    http
+      .get(`${url}/metrics`, { agent: false }, (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (chunk) => (text += chunk));
+        res.on('end', () => resolve(text));
+      })
+      .on('error', reject);
+  });
+}
+
+function metricIn(text, name) {
   const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
   return line ? Number(line.split(' ').at(-1)) : NaN;
+}
+
+async function metric(url, name) {
+  return metricIn(await readMetrics(url), name);
 }
 
 async function until(check, what, timeoutMs = 30_000) {
@@ -209,11 +225,8 @@ async function snapshot(server) {
   const before = collections();
   server.child.kill('SIGUSR2');
   await until(async () => collections() > before, 'a garbage collection', 10_000);
-  const text = await (await fetch(`${server.url}/metrics`)).text();
-  const value = (name) => {
-    const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
-    return line ? Number(line.split(' ').at(-1)) : NaN;
-  };
+  const text = await readMetrics(server.url);
+  const value = (name) => metricIn(text, name);
   return {
     streams: value('mcp_open_streams{kind="streamable-http"}'),
     fds: value('process_open_fds'),
