@@ -2,16 +2,17 @@
 // interleaved rounds; then memory and descriptors with 1,000 open streams and after 10,000
 // open/abort cycles. Everything runs on loopback with bounded loops.
 //
-// Tracing: when bench/otel.mjs exists and exports `httpTracingVariants({ repo })`, resolving to
-// [{ label, env, stop?() }], each is one more generated server (its `env` added, e.g. tracing on
-// with an exporter it started) measured in the same interleaved rounds; `stop` runs at the end.
+// Tracing: bench/otel.mjs's `httpTracingVariants()` gives [{ label, env, stop(), exportedBytes() }],
+// each one more generated server (its `env` added: tracing on, exporting to a collector stand-in
+// it started) measured in the same interleaved rounds; `stop` runs at the end.
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { cli, plural, size, spread, stats } from './lib.mjs';
+import { cli, plural, ratio, size, spread, stats } from './lib.mjs';
+import { httpTracingVariants } from './otel.mjs';
 
 const ROUNDS = size('BENCH_ROUNDS', 5, 1);
 const ROUND_MS = size('BENCH_ROUND_MS', 3_000, 300);
@@ -76,8 +77,17 @@ function toolCall(id, name, args) {
 
 const step = (message) => process.stderr.write(`bench http: ${message}\n`);
 
-async function startServer(repo, script, env) {
-  const child = spawn(process.execPath, [script], {
+/**
+ * Loaded into the server whose streams are measured: SIGUSR2 runs a full garbage collection, so
+ * heap figures count what is retained, not garbage that happens to be uncollected yet.
+ */
+const COLLECT_ON_SIGNAL = `data:text/javascript,${encodeURIComponent(
+  `process.on('SIGUSR2', () => { globalThis.gc(); process.stderr.write('{"msg":"bench: collected"}\\n'); });`,
+)}`;
+
+async function startServer(repo, script, env, { collectOnSignal = false } = {}) {
+  const nodeArgs = collectOnSignal ? ['--expose-gc', '--import', COLLECT_ON_SIGNAL] : [];
+  const child = spawn(process.execPath, [...nodeArgs, script], {
     cwd: repo,
     env: { PATH: process.env.PATH, MCP_TRANSPORT: 'http', PORT: '0', DATA_DIR: path.join(repo, '.data'), ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -87,7 +97,7 @@ async function startServer(repo, script, env) {
   const deadline = Date.now() + 20_000;
   for (;;) {
     const line = stderr.split('\n').find((l) => l.includes('"msg":"listening"'));
-    if (line) return { child, url: `http://127.0.0.1:${JSON.parse(line).port}` };
+    if (line) return { child, url: `http://127.0.0.1:${JSON.parse(line).port}`, stderr: () => stderr };
     if (Date.now() > deadline || child.exitCode !== null) throw new Error(`server did not start: ${stderr}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
@@ -98,8 +108,31 @@ async function stop(server) {
   await once(server.child, 'exit');
 }
 
-/** CONCURRENCY workers calling the tool back to back for ROUND_MS; returns throughput and latencies. */
-async function load(url) {
+/** A process's CPU time (user + system) in ms, from /proc on Linux; null elsewhere. */
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100;
+  } catch {
+    return 100;
+  }
+})();
+function cpuMs(pid) {
+  try {
+    // Fields after the command name (which may contain spaces); utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').at(-1).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CONCURRENCY workers calling the tool back to back for ROUND_MS; returns throughput, latencies
+ * and the server's CPU time per call (steadier than throughput on a busy machine: other
+ * processes slow a server down, but hardly change the work each call costs it).
+ */
+async function load({ url, child }) {
+  const cpuBefore = cpuMs(child.pid);
   const latencies = [];
   const until = performance.now() + ROUND_MS;
   let id = 0;
@@ -117,9 +150,11 @@ async function load(url) {
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const seconds = (performance.now() - started) / 1000;
   agent.destroy();
+  const cpuAfter = cpuMs(child.pid);
   latencies.sort((a, b) => a - b);
   return {
     rps: latencies.length / seconds,
+    cpuMsPerCall: cpuBefore === null || cpuAfter === null ? null : (cpuAfter - cpuBefore) / latencies.length,
     p50: latencies[Math.floor(latencies.length * 0.5)],
     p99: latencies[Math.floor(latencies.length * 0.99)],
     errors,
@@ -154,10 +189,26 @@ function openStream(url, id) {
   });
 }
 
-async function metric(url, name) {
-  const text = await (await fetch(`${url}/metrics`)).text();
+/** `/metrics` over a connection of its own, closed after: a kept-alive one would count as an open descriptor. */
+function readMetrics(url) {
+  return new Promise((resolve, reject) => {
+    http
+      .get(`${url}/metrics`, { agent: false }, (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (chunk) => (text += chunk));
+        res.on('end', () => resolve(text));
+      })
+      .on('error', reject);
+  });
+}
+
+function metricIn(text, name) {
   const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
   return line ? Number(line.split(' ').at(-1)) : NaN;
+}
+
+async function metric(url, name) {
+  return metricIn(await readMetrics(url), name);
 }
 
 async function until(check, what, timeoutMs = 30_000) {
@@ -168,26 +219,26 @@ async function until(check, what, timeoutMs = 30_000) {
   }
 }
 
-async function snapshot(url) {
+/** Memory and descriptors of a server started with `collectOnSignal`, right after a full garbage collection. */
+async function snapshot(server) {
+  const collections = () => server.stderr().split('"msg":"bench: collected"').length;
+  const before = collections();
+  server.child.kill('SIGUSR2');
+  await until(async () => collections() > before, 'a garbage collection', 10_000);
+  const text = await readMetrics(server.url);
+  const value = (name) => metricIn(text, name);
   return {
-    streams: await metric(url, 'mcp_open_streams{kind="streamable-http"}'),
-    fds: await metric(url, 'process_open_fds'),
-    rssMb: (await metric(url, 'process_resident_memory_bytes')) / 2 ** 20,
-    heapMb: (await metric(url, 'nodejs_heap_size_used_bytes')) / 2 ** 20,
+    streams: value('mcp_open_streams{kind="streamable-http"}'),
+    fds: value('process_open_fds'),
+    rssMb: value('process_resident_memory_bytes') / 2 ** 20,
+    heapMb: value('nodejs_heap_size_used_bytes') / 2 ** 20,
   };
-}
-
-/** Tracing variants from bench/otel.mjs when it exists (the OpenTelemetry work adds it). */
-async function tracingVariants(repo) {
-  const hook = new URL('./otel.mjs', import.meta.url);
-  if (!existsSync(hook)) return [];
-  const { httpTracingVariants } = await import(hook.href);
-  return typeof httpTracingVariants === 'function' ? await httpTracingVariants({ repo }) : [];
 }
 
 export async function benchHttp() {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'create-mcp-prod-bench-http-'));
   const repo = path.join(scratch, 'bench-server');
+  let tracing = [];
   try {
     step('generating and installing a server');
     execFileSync(process.execPath, [cli, repo, '--yes', '--transport', 'http', '--no-git', '--no-install'], { stdio: 'ignore' });
@@ -196,45 +247,47 @@ export async function benchHttp() {
     writeFileSync(path.join(repo, 'bare-server.mjs'), BARE_SERVER);
     writeFileSync(path.join(repo, 'bare-factory.mjs'), BARE_SERVER_FACTORY);
 
-    const generated = await startServer(repo, 'dist/index.js', { MAX_CONNECTIONS: String(Math.max(OPEN_STREAMS, BATCH) * 2) });
+    const generated = await startServer(repo, 'dist/index.js', { MAX_CONNECTIONS: String(Math.max(OPEN_STREAMS, BATCH) * 2) }, { collectOnSignal: true });
     const bareFactory = await startServer(repo, 'bare-factory.mjs', {});
     const bare = await startServer(repo, 'bare-server.mjs', {});
-    const tracing = await tracingVariants(repo);
+    tracing = await httpTracingVariants();
     const traced = {};
     for (const [index, variant] of tracing.entries()) traced[`traced${index}`] = await startServer(repo, 'dist/index.js', variant.env);
     const servers = { generated, bareFactory, bare, ...traced };
     const results = Object.fromEntries(Object.keys(servers).map((name) => [name, []]));
     step('throughput rounds');
-    for (const server of Object.values(servers)) await load(server.url); // warm-up
+    for (const server of Object.values(servers)) await load(server); // warm-up
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, server] of Object.entries(servers)) results[name].push(await load(server.url));
+      for (const [name, server] of Object.entries(servers)) results[name].push(await load(server));
     }
     await stop(bare);
     await stop(bareFactory);
     for (const name of Object.keys(traced)) await stop(traced[name]);
-    for (const variant of tracing) await variant.stop?.();
+    // Read once the traced servers have exited: they flush their last spans on the way out.
+    const exportedKiB = tracing.map((variant) => variant.exportedBytes() / 1024);
 
     const summary = (runs) => ({
       rps: stats(runs.map((r) => r.rps)),
       p50: stats(runs.map((r) => r.p50)),
       p99: stats(runs.map((r) => r.p99)),
+      cpu: stats(runs.map((r) => r.cpuMsPerCall)),
       errors: runs.reduce((sum, r) => sum + r.errors, 0),
     });
     const g = summary(results.generated);
     const f = summary(results.bareFactory);
     const b = summary(results.bare);
-    const tracedRows = tracing.map((variant, index) => ({ label: variant.label, ...summary(results[`traced${index}`]) }));
+    const tracedRows = tracing.map((variant, index) => ({ label: variant.label, exportedKiB: exportedKiB[index], ...summary(results[`traced${index}`]) }));
 
     // Streams: memory and descriptors with OPEN_STREAMS open, then after CYCLES open/abort cycles.
     step(`opening ${OPEN_STREAMS} streams`);
-    const before = await snapshot(generated.url);
+    const before = await snapshot(generated);
     const open = [];
     for (let i = 0; i < OPEN_STREAMS; i++) open.push(await openStream(generated.url, i));
     await until(async () => (await metric(generated.url, 'mcp_open_streams{kind="streamable-http"}')) === OPEN_STREAMS, 'streams to open');
-    const during = await snapshot(generated.url);
+    const during = await snapshot(generated);
     for (const { req } of open) req.destroy();
     await until(async () => (await metric(generated.url, 'mcp_open_streams{kind="streamable-http"}')) === 0, 'streams to close');
-    const afterOpen = await snapshot(generated.url);
+    const afterOpen = await snapshot(generated);
 
     step(`${CYCLES} open/abort cycles`);
     for (let done = 0; done < CYCLES; done += BATCH) {
@@ -243,35 +296,39 @@ export async function benchHttp() {
     }
     await until(async () => (await metric(generated.url, 'mcp_open_streams{kind="streamable-http"}')) === 0, 'cycled streams to close');
     await until(async () => (await metric(generated.url, 'mcp_inflight_tool_calls')) === 0, 'aborted calls to end');
-    const afterCycles = await snapshot(generated.url);
+    const afterCycles = await snapshot(generated);
     await stop(generated);
 
     const row = (name, s) =>
       `| ${name} | ${Number.isNaN(s.streams) ? 0 : s.streams} | ${s.fds} | ${s.rssMb.toFixed(1)} | ${s.heapMb.toFixed(1)} |`;
     const share = (a, base) => `${((a.rps.median / base.rps.median) * 100).toFixed(1)}%`;
     const line = (name, r, base) =>
-      `| ${name} | ${spread(r.rps, 0)} | ${base ? share(r, base) : 'reference'} | ${spread(r.p50, 2)} | ${spread(r.p99, 2)} | ${r.errors} |`;
+      `| ${name} | ${spread(r.rps, 0)} | ${base ? share(r, base) : 'reference'} | ${spread(r.p50, 2)} | ${spread(r.p99, 2)} | ${spread(r.cpu, 3)} | ${base ? ratio(r.cpu, base.cpu) : 'reference'} | ${r.errors} |`;
     const throughput = `## 3. Generated HTTP server vs bare v2 SDK servers
 
 \`tools/call\` of \`search_notes\` over Streamable HTTP (2026-07-28, stateless), ${CONCURRENCY} concurrent
 keep-alive clients, ${plural(ROUNDS, 'interleaved round')} of ${ROUND_MS / 1000} s each after a warm-up round;
 median (min–max) of the rounds. All servers run the same compiled tool code from the generated repo.
+CPU ms per call is the server process's own CPU time (user + system) over the round divided by
+the calls it answered: on a busy machine it moves much less than calls/s.
 
-| server | calls/s | of bare one-tool | p50 ms | p99 ms | errors |
-| --- | ---: | ---: | ---: | ---: | ---: |
+| server | calls/s | of bare one-tool | p50 ms | p99 ms | CPU ms per call | CPU of bare one-tool | errors |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 ${line('bare SDK HTTP serving a factory with only this one tool, unwrapped', b)}
 ${line('bare SDK HTTP (\`createMcpHandler\` + \`toNodeHandler\`) serving the generated server factory', f, b)}
 ${line('generated: \`npm start\` (guards, stream registry, metrics, handshake log, drain), tracing off', g, b)}
 ${tracedRows.map((r) => line(`generated, ${r.label}`, r, b)).join('\n')}
 
-- The HTTP production layers (generated vs bare HTTP serving the same factory): ${share(g, f)} of the throughput, p99 ${(g.p99.median / f.p99.median).toFixed(2)}×.
-- The per-request factory (the generated factory vs the one-tool factory, both on bare HTTP): ${share(f, b)}.
+- The HTTP production layers (generated vs bare HTTP serving the same factory): ${share(g, f)} of the throughput, p99 ${(g.p99.median / f.p99.median).toFixed(2)}×, CPU per call ${ratio(g.cpu, f.cpu)}.
+- The per-request factory (the generated factory vs the one-tool factory, both on bare HTTP): ${share(f, b)} of the throughput, CPU per call ${ratio(f.cpu, b.cpu)}.
   Stateless serving builds a server instance per request, so this part grows with the number of registrations.
 - Goal: the generated server at 95% or more of the bare one-tool server, p99 no worse.
-${tracing.length === 0 ? '- Tracing on: not measured (no bench/otel.mjs with \`httpTracingVariants\` in this build).\n' : ''}`;
+${tracedRows.map((r) => `- Generated, ${r.label}, vs tracing off: ${share(r, g)} of the throughput, p99 ${(r.p99.median / g.p99.median).toFixed(2)}×, CPU per call ${ratio(r.cpu, g.cpu)} (${r.exportedKiB.toFixed(0)} KiB of spans received).`).join('\n')}
+`;
     const streams = `## 4. Streams: ${OPEN_STREAMS} open, then ${CYCLES} open/abort cycles
 
-Long \`watch_note\` calls (2025-era requests, answered as SSE streams) opened and then aborted by the client; figures from the server's own \`/metrics\` (one run).
+Long \`watch_note\` calls (2025-era requests, answered as SSE streams) opened and then aborted by the client; figures from the server's own \`/metrics\` (one run),
+each read right after a full garbage collection (the server runs with \`--expose-gc\`), so heap used is what is retained.
 
 | moment | open streams | open fds | RSS MB | heap used MB |
 | --- | ---: | ---: | ---: | ---: |
@@ -280,7 +337,7 @@ ${row(`${OPEN_STREAMS} streams open`, during)}
 ${row('after aborting them', afterOpen)}
 ${row(`after ${CYCLES} open/abort cycles`, afterCycles)}
 
-Per open stream: ${(((during.rssMb - before.rssMb) * 1024) / OPEN_STREAMS).toFixed(1)} KB RSS, ${((during.fds - before.fds) / OPEN_STREAMS).toFixed(2)} fds (goal: under 3 KB).
+Per open stream: ${(((during.heapMb - before.heapMb) * 1024) / OPEN_STREAMS).toFixed(1)} KB of heap, ${(((during.rssMb - before.rssMb) * 1024) / OPEN_STREAMS).toFixed(1)} KB RSS, ${((during.fds - before.fds) / OPEN_STREAMS).toFixed(2)} fds (goal: under 3 KB).
 Descriptors after the cycles vs before: ${afterCycles.fds - before.fds >= 0 ? '+' : ''}${afterCycles.fds - before.fds} (goal: back to the baseline).
 `;
     return {
@@ -288,6 +345,7 @@ Descriptors after the cycles vs before: ${afterCycles.fds - before.fds >= 0 ? '+
       data: { rounds: ROUNDS, roundMs: ROUND_MS, concurrency: CONCURRENCY, generated: g, bareFactory: f, bare: b, traced: tracedRows, streams: { before, during, afterOpen, afterCycles } },
     };
   } finally {
+    for (const variant of tracing) await variant.stop();
     rmSync(scratch, { recursive: true, force: true });
   }
 }

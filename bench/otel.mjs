@@ -5,6 +5,7 @@
 //
 // Standalone: `node bench/otel.mjs [generated-repo]` (without one, generates an HTTP server with
 // its dependencies installed into a temporary folder). `benchOtel()` returns a markdown section.
+// `npm run bench` uses `httpTracingVariants()`: tracing on as one more server in bench/http.mjs.
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -126,6 +127,22 @@ function generateRepo() {
   execFileSync(process.execPath, [cli, repo, '--yes', '--transport', 'http', '--no-git'], { stdio: 'ignore' });
   execFileSync('npm', ['run', 'build'], { cwd: repo, stdio: 'ignore' });
   return { repo, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Tracing on, as one more server in bench/http.mjs's interleaved rounds (section 3 of the report):
+ * the generated server exporting every span over OTLP/HTTP to a collector stand-in on loopback.
+ */
+export async function httpTracingVariants() {
+  const sink = await startSink();
+  return [
+    {
+      label: 'tracing on (OTLP/HTTP to a loopback collector stand-in)',
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_SERVICE_NAME: 'bench' },
+      stop: sink.close,
+      exportedBytes: sink.bytes,
+    },
+  ];
 }
 
 export async function benchOtel(existingRepo) {

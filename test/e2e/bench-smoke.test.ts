@@ -33,6 +33,9 @@ describe('the benchmark harness (BENCH_SMOKE=1)', () => {
     expect(headings).toEqual(['1', '2', '3', '4', '5', '6', '7']);
     expect(report).toContain('SMOKE RUN');
     expect(report).not.toMatch(/NaN|undefined|bench failed/);
+    // The HTTP section measures tracing on beside tracing off, and each server's CPU per call.
+    expect(report).toContain('| generated, tracing on (OTLP/HTTP to a loopback collector stand-in) |');
+    expect(report).toContain('CPU ms per call');
 
     const json = JSON.parse(readFileSync(path.join(out, files[0] as string), 'utf8')) as { smoke: boolean; sections: Record<string, unknown> };
     expect(json.smoke).toBe(true);
