@@ -5,9 +5,10 @@ import * as z from 'zod';
  * create-mcp-prod writes it once and never checks or changes it again. `src/config.ts` adds these
  * entries to the server's own variables, validates them all once at start-up (a bad value stops
  * the server with a message naming the variable) and hands the result to your code as
- * `services.config.settings`. One entry per variable; its zod output is the setting's type, e.g.
+ * `services.config.settings`. One entry per variable, named after it: its zod output is the
+ * setting's type, its default the value when the variable is unset or empty, e.g.
  *
- *   WEATHER_API_URL: z.url().default('https://api.example.com'),
+ *   WEATHER_API_URL: z.url().default('https://api.example.com').describe('Where forecasts come from.'),
  */
 export const settingsSchema = z.object({});
 

@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { McpServerFactory } from '@modelcontextprotocol/server';
-import type { Config } from './config.js';
+import type { Config, TransportName } from './config.js';
 import type { Logger } from './lib/logger.js';
 import { onShutdownSignal } from './lib/signals.js';
 import { TELEMETRY_OFF, type Telemetry, type Tracing } from './lib/telemetry/index.js';
@@ -10,7 +10,13 @@ import { createServerFactory } from './server.js';
 import { closeServices, createServices, type Services } from './services.js';
 import { tools } from './tools/index.js';
 import { selectTools } from './tools/toolsets.js';
-import { transports } from './transports/index.js';
+import { startStdio } from './transports/stdio.js';
+import type { StartTransport } from './transports/types.js';
+
+/** The transports this server was generated with, by `MCP_TRANSPORT` value. */
+const transports: Record<TransportName, StartTransport> = {
+  stdio: startStdio,
+};
 
 export interface StartOptions {
   config: Config;

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { McpServerFactory } from '@modelcontextprotocol/server';
 import { SSEServerTransport } from '@modelcontextprotocol/server-legacy/sse';
 import type { HandshakeLog } from '../lib/handshake.js';
+import { isRequest, respondsTo } from '../lib/jsonrpc.js';
 import type { Logger } from '../lib/logger.js';
 import { TappedTransport } from '../lib/transport-tap.js';
 import { requestState } from './middleware.js';
@@ -45,17 +46,19 @@ export class LegacySseSessions implements LegacySseRoutes {
     const stream = streams.open('legacy-sse', res, { longLived: true });
     const tap = handshakes.tap();
     // Traffic either way keeps the stream from idling; open requests make it busy, so a shutdown
-    // delivers results that are already computed before closing it.
+    // delivers results that are already computed before closing it. A tap, because one session
+    // carries many calls and only its transport sees each response go out.
     const tapped = new TappedTransport(transport, {
       inbound: (message) => {
         stream.touch();
         tap.inbound(message);
-        if ('method' in message && 'id' in message && message.id !== undefined) stream.expectResponses([message.id]);
+        if (isRequest(message)) stream.expectResponses([message.id]);
       },
       outbound: (message) => {
         stream.touch();
         tap.outbound(message);
-        if (!('method' in message) && 'id' in message && message.id !== undefined && message.id !== null) stream.responded(message.id);
+        const answered = respondsTo(message);
+        if (answered !== undefined) stream.responded(answered);
       },
     });
     const { auth: authInfo } = requestState(req);

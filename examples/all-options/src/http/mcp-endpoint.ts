@@ -2,12 +2,11 @@ import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toWebRequest } from '@modelcontextprotocol/node';
 import { createMcpHandler, type JSONRPCMessage, type McpServerFactory, type RequestId } from '@modelcontextprotocol/server';
-import type { HandshakeLog } from '../lib/handshake.js';
+import { opensModernHandshake, type HandshakeLog } from '../lib/handshake.js';
+import { isCancellation, isRequest, messagesIn, requestIds } from '../lib/jsonrpc.js';
 import type { Logger } from '../lib/logger.js';
-import type { MessageTap } from '../lib/transport-tap.js';
 import { InFlightRequests } from './cancellation.js';
 import { requestState } from './middleware.js';
-import { SseMessageReader } from './sse-messages.js';
 import type { StreamRegistry } from './streams.js';
 
 export interface McpEndpointOptions {
@@ -23,12 +22,13 @@ export type McpEndpoint = (req: IncomingMessage, res: ServerResponse) => Promise
 /**
  * `/mcp`: Streamable HTTP for both protocol eras, stateless (any replica can answer any request).
  * The SDK's handler does the protocol; this owns the Node response, so every SSE response it
- * streams is registered (timeouts, heartbeats, shutdown), the handshake log sees both directions,
+ * streams is registered (timeouts, heartbeats, shutdown), a handshake the SDK refuses is logged,
  * and a 2025-era `notifications/cancelled` reaches the call it names.
  */
 export function createMcpEndpoint({ factory, streams, handshakes, logger }: McpEndpointOptions): McpEndpoint {
-  // The SDK reports requests it rejects (bad version, header/body mismatch) here: client mistakes, not crashes.
-  const handler = createMcpHandler(factory, {
+  // Each request's server logs its handshake from its own transport (see HandshakeLog.observe).
+  const handler = createMcpHandler(handshakes.observe(factory), {
+    // The SDK reports requests it rejects (bad version, header/body mismatch) here: client mistakes, not crashes.
     onerror: (error) => logger.warn({ error: error.message }, 'MCP request rejected'),
   });
   const inFlight = new InFlightRequests();
@@ -42,9 +42,7 @@ export function createMcpEndpoint({ factory, streams, handshakes, logger }: McpE
     });
 
     const messages = messagesIn(parsedBody);
-    const tap = handshakes.tap();
     for (const message of messages) {
-      tap.inbound(message);
       if (isCancellation(message)) inFlight.cancel(req, message.params.requestId, 'cancelled by the client');
     }
     const ids = requestIds(messages);
@@ -54,7 +52,11 @@ export function createMcpEndpoint({ factory, streams, handshakes, logger }: McpE
       // The verified token (OAuth) reaches the server factory and every handler as `authInfo`.
       const { auth: authInfo } = requestState(req);
       const response = await handler.fetch(request, { ...(parsedBody !== undefined && { parsedBody }), ...(authInfo && { authInfo }) });
-      await writeResponse(response, res, { streams, tap, abort, ids, longLived: opensLongLivedStream(req.method, messages) });
+      if (!response.ok && isJson(response) && messages.some(opensModernHandshake)) {
+        await logRefusedHandshake(response, res, messages, handshakes);
+        return;
+      }
+      await writeResponse(response, res, { streams, abort, ids, longLived: opensLongLivedStream(req.method, messages) });
     } finally {
       untrack();
     }
@@ -66,65 +68,56 @@ export function createMcpEndpoint({ factory, streams, handshakes, logger }: McpE
  * counts against MAX_CONNECTIONS; a call's reply stream ends with the call.
  */
 export function opensLongLivedStream(method: string | undefined, messages: readonly JSONRPCMessage[]): boolean {
-  return method === 'GET' || messages.some((message) => 'method' in message && message.method === 'subscriptions/listen');
+  return method === 'GET' || messages.some((message) => isRequest(message) && message.method === 'subscriptions/listen');
 }
 
-export function messagesIn(body: unknown): JSONRPCMessage[] {
-  const items = Array.isArray(body) ? body : [body];
-  return items.filter((item): item is JSONRPCMessage => typeof item === 'object' && item !== null && 'jsonrpc' in item);
-}
-
-function requestIds(messages: readonly JSONRPCMessage[]): RequestId[] {
-  return messages.flatMap((message) => ('method' in message && 'id' in message && message.id !== undefined ? [message.id] : []));
-}
-
-function isCancellation(message: JSONRPCMessage): message is JSONRPCMessage & { params: { requestId: RequestId } } {
-  if (!('method' in message) || message.method !== 'notifications/cancelled') return false;
-  const requestId = (message.params as { requestId?: unknown } | undefined)?.requestId;
-  return typeof requestId === 'string' || typeof requestId === 'number';
+/**
+ * The SDK refuses a 2026-07-28 request naming a version it does not serve before any server
+ * exists, so no transport sees that answer: its short JSON error body is read here, and only then.
+ */
+async function logRefusedHandshake(response: Response, res: ServerResponse, messages: readonly JSONRPCMessage[], handshakes: HandshakeLog): Promise<void> {
+  const text = await response.text();
+  res.writeHead(response.status, Object.fromEntries(response.headers));
+  res.end(text);
+  const tap = handshakes.tap();
+  for (const message of messages) tap.inbound(message);
+  for (const message of messagesIn(parseOrUndefined(text))) tap.outbound(message);
 }
 
 interface WriteContext {
   streams: StreamRegistry;
-  tap: MessageTap;
   abort: AbortController;
   ids: RequestId[];
   longLived: boolean;
 }
 
-async function writeResponse(response: Response, res: ServerResponse, { streams, tap, abort, ids, longLived }: WriteContext): Promise<void> {
+async function writeResponse(response: Response, res: ServerResponse, { streams, abort, ids, longLived }: WriteContext): Promise<void> {
   res.writeHead(response.status, Object.fromEntries(response.headers));
   if (response.body === null) {
     res.end();
     return;
   }
-  if (!response.headers.get('content-type')?.startsWith('text/event-stream')) {
-    const text = await response.text();
-    for (const message of messagesIn(parseOrUndefined(text))) tap.outbound(message);
-    res.end(text);
+  if (!isEventStream(response)) {
+    res.end(Buffer.from(await response.arrayBuffer()));
     return;
   }
 
   // Send the headers now: the client learns at once that its stream is open.
   res.flushHeaders();
   const stream = streams.open('streamable-http', res, { longLived });
-  stream.expectResponses(ids);
+  // A call's reply stream ends once its responses are out, so until it ends it is owed them.
+  if (!longLived) stream.expectResponses(ids);
   const reader = response.body.getReader();
   stream.onClose((reason) => {
     if (reason === 'complete') return;
     abort.abort(new Error(`stream closed: ${reason}`));
     reader.cancel().catch(() => {});
   });
-  const events = new SseMessageReader((message) => {
-    tap.outbound(message);
-    if (!('method' in message) && 'id' in message && message.id !== undefined && message.id !== null) stream.responded(message.id);
-  });
   try {
     for (;;) {
       const { value, done } = await reader.read();
       if (done || stream.isClosed) break;
       const written = stream.write(value);
-      events.push(value);
       if (!written) await once(res, 'drain', { signal: abort.signal });
     }
     stream.close('complete');
@@ -132,6 +125,14 @@ async function writeResponse(response: Response, res: ServerResponse, { streams,
     // The stream was closed (client gone, timeout, shutdown): its close already cleaned up.
     stream.close('error');
   }
+}
+
+function isEventStream(response: Response): boolean {
+  return response.headers.get('content-type')?.startsWith('text/event-stream') ?? false;
+}
+
+function isJson(response: Response): boolean {
+  return response.headers.get('content-type')?.startsWith('application/json') ?? false;
 }
 
 function parseOrUndefined(text: string): unknown {

@@ -1,11 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Config } from '../config.js';
+import { messagesIn } from '../lib/jsonrpc.js';
 import type { Logger } from '../lib/logger.js';
 import type { ReadinessCheck } from '../lib/readiness.js';
 import { jsonBody } from './body.js';
 import { bearerAuth, hostGuard, originGuard } from './guards.js';
 import { healthz, readyz } from './health.js';
-import { messagesIn, opensLongLivedStream, type McpEndpoint } from './mcp-endpoint.js';
+import { opensLongLivedStream, type McpEndpoint } from './mcp-endpoint.js';
 import type { Metrics } from './metrics.js';
 import { compose, requestState, type Middleware } from './middleware.js';
 import type { OAuthResourceServer } from './oauth/index.js';

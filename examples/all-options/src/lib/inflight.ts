@@ -72,18 +72,7 @@ export class InFlightCalls {
     this.draining = true;
     if (this.calls.size === 0) return;
     logger.info({ inFlight: this.calls.size, timeoutMs }, 'waiting for in-flight tool calls');
-    let timer: NodeJS.Timeout | undefined;
-    const finished = await Promise.race([
-      new Promise<true>((resolve) => {
-        this.idle = () => resolve(true);
-      }),
-      new Promise<false>((resolve) => {
-        timer = setTimeout(() => resolve(false), timeoutMs);
-      }),
-    ]);
-    clearTimeout(timer);
-    this.idle = undefined;
-    if (finished) return;
+    if (await this.whenIdle(timeoutMs)) return;
     for (const [controller, tool] of this.calls) {
       logger.warn({ tool }, 'aborting a tool call still running at the shutdown deadline');
       controller.abort(new Error('shutdown deadline reached'));
@@ -94,6 +83,7 @@ export class InFlightCalls {
     await new Promise((resolve) => setImmediate(resolve));
   }
 
+  /** True once no call is running, false if some still are after `timeoutMs`. */
   private async whenIdle(timeoutMs: number): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
     const idle = await Promise.race([

@@ -5,7 +5,8 @@ import type { StartTransport } from './types.js';
 /**
  * stdio: one client, one connection. The era (2025 `initialize` or 2026-07-28 envelope) is fixed
  * by the connection's first message; the tap logs that handshake, so a version mismatch is never
- * silent. Output goes to `protocolOut`, the one writer the stdout guard leaves on the real
+ * silent. A tap on the connection, because `serveStdio` refuses an unknown version itself, before
+ * any server (and its transport hooks) exists. Output goes to `protocolOut`, the one writer the stdout guard leaves on the real
  * stdout, so nothing but JSON-RPC reaches the client.
  * When the client closes stdin the transport closes and, with nothing else pending, node exits.
  */

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlp-receiver.js';
+import { describe, expect, it } from 'vitest';
+import { useOtlpReceiver } from '../helpers/otlp-receiver.js';
 
 // With tracing on, queries through `pg` (DATABASE_URL) are child spans of whatever span is active:
 // a tool call's. The instrumentation must be in place before `pg` is loaded, as index.ts does it,
@@ -28,13 +28,7 @@ const SCRIPT = `
   await telemetry.shutdown(10_000);
 `;
 
-let receiver: OtlpReceiver;
-beforeEach(async () => {
-  receiver = await startOtlpReceiver();
-});
-afterEach(async () => {
-  await receiver.close();
-});
+const receiver = useOtlpReceiver();
 
 describe('pg queries under tracing', () => {
   it.skipIf(!databaseUrl)('are child spans of the active span', async () => {

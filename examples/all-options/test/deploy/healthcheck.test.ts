@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { healthcheckCommand, readDockerfile } from '../helpers/dockerfile.js';
-import { spawnHttpServer, type HttpServerProcess } from '../helpers/http-process.js';
+import { startHttpServer, type HttpServerProcess } from '../helpers/http-process.js';
 
 // The image's HEALTHCHECK, run as Docker runs it (its argv, the container's environment) against
 // the built server: healthy while it serves, unhealthy once it is gone.
@@ -26,11 +26,10 @@ function runHealthcheck(port: string): Promise<number> {
 
 describe('Dockerfile HEALTHCHECK', () => {
   it('passes against the running server and fails once it has stopped', async () => {
-    server = await spawnHttpServer();
+    server = await startHttpServer();
     const port = new URL(server.url).port;
     expect(await runHealthcheck(port)).toBe(0);
-    server.child.kill('SIGTERM');
-    expect((await server.exited).code).toBe(0);
+    expect((await server.stop()).code).toBe(0);
     expect(await runHealthcheck(port)).not.toBe(0);
   });
 });

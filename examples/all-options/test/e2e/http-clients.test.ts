@@ -2,7 +2,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as V1StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnHttpServer, stopHttpServer, type HttpServerProcess } from '../helpers/http-process.js';
+import { startHttpServer, type HttpServerProcess } from '../helpers/http-process.js';
 import { LEGACY_VERSION, MODERN_VERSION, metricValue, rawRequest, scrapeMetrics, waitUntilReady } from '../helpers/http-raw.js';
 import { converse, type AnyClient } from '../helpers/conversation.js';
 
@@ -12,11 +12,11 @@ import { converse, type AnyClient } from '../helpers/conversation.js';
 let server: HttpServerProcess;
 
 beforeAll(async () => {
-  server = await spawnHttpServer();
+  server = await startHttpServer();
 });
 
 afterAll(async () => {
-  expect(await stopHttpServer(server)).toEqual({ code: 0, signal: null });
+  expect(await server.stop()).toEqual({ code: 0, signal: null });
 });
 
 /** Runs `body`, then returns how much each named series grew meanwhile. */

@@ -1,40 +1,30 @@
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseLogLines, repoRoot, serverEntry } from '../helpers/http-process.js';
+import { logLines, spawnServer } from '../helpers/server-process.js';
 
 // A start-up failure an operator can fix is one log line naming the cause, and a non-zero exit:
 // no stack trace to dig through.
 
-const cleanups: (() => void)[] = [];
+const cleanups: (() => unknown)[] = [];
 
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0)) cleanup();
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
 async function runUntilExit(env: Record<string, string>): Promise<{ code: number | null; stderr: string; stdout: string }> {
-  const child = spawn(process.execPath, [serverEntry], {
-    cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', MCP_TRANSPORT: 'http', HOST: '127.0.0.1', ...env },
-    stdio: 'pipe',
-  });
-  let stderr = '';
-  let stdout = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  const [code] = (await once(child, 'exit')) as [number | null];
-  clearTimeout(timer);
-  return { code, stderr, stdout };
+  const server = spawnServer({ transport: 'http', env });
+  cleanups.push(() => server.cleanup());
+  const { code } = await server.waitForExit();
+  return { code, stderr: server.stderr(), stdout: server.stdout() };
 }
 
 function expectOneFatalLine(stderr: string, pattern: RegExp): void {
   expect(stderr).not.toMatch(/^\s+at /m);
-  const fatal = parseLogLines(stderr).filter((line) => line.level === 'fatal');
+  const fatal = logLines(stderr).filter((line) => line.level === 'fatal');
   expect(fatal).toHaveLength(1);
   expect(fatal[0]?.msg).toMatch(pattern);
 }

@@ -1,23 +1,17 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlp-receiver.js';
+import { describe, expect, it } from 'vitest';
+import { useOtlpReceiver } from '../helpers/otlp-receiver.js';
 import { callerContext } from '../helpers/tracing.js';
-import { spawnHttpServer, stopHttpServer } from '../helpers/http-process.js';
+import { startHttpServer } from '../helpers/http-process.js';
 import { envelope, initializeRequest, LEGACY_VERSION, legacyHeaders, MODERN_VERSION, modernHeaders, rawRequest, toolCallRequest } from '../helpers/http-raw.js';
 
 // The built server over Streamable HTTP, both protocol eras, exporting through the real OTLP/HTTP
 // exporter to a collector on loopback; SIGTERM right after the calls still delivers their spans.
 
-let receiver: OtlpReceiver;
-beforeEach(async () => {
-  receiver = await startOtlpReceiver();
-});
-afterEach(async () => {
-  await receiver.close();
-});
+const receiver = useOtlpReceiver();
 
 describe('tracing over Streamable HTTP, exported by OTLP/HTTP', () => {
   it('delivers a span per era, parented on _meta, when SIGTERM follows the calls', async () => {
-    const server = await spawnHttpServer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' });
+    const server = await startHttpServer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' });
     const modern = callerContext();
     const legacy = callerContext();
     const transport = callerContext();
@@ -39,7 +33,7 @@ describe('tracing over Streamable HTTP, exported by OTLP/HTTP', () => {
       body: { ...call, params: { ...call.params, _meta: { traceparent: legacy.traceparent } } },
     });
     expect(legacyResponse.status).toBe(200);
-    expect((await stopHttpServer(server)).code).toBe(0);
+    expect((await server.stop()).code).toBe(0);
 
     const spans = receiver.spans();
     expect(spans.find((span) => span.traceId === modern.traceId)).toMatchObject({

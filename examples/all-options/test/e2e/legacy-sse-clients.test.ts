@@ -2,7 +2,7 @@ import { Client, SSEClientTransport } from '@modelcontextprotocol/client';
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport as V1SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { spawnHttpServer, stopHttpServer, type HttpServerProcess } from '../helpers/http-process.js';
+import { startHttpServer, type HttpServerProcess } from '../helpers/http-process.js';
 import { metric, metricValue, openRawStream, scrapeMetrics, waitFor, waitForMetric, type RawStream } from '../helpers/http-raw.js';
 import { converse, type AnyClient } from '../helpers/conversation.js';
 
@@ -13,11 +13,11 @@ describe('legacy HTTP+SSE with real MCP clients (built server)', () => {
   let server: HttpServerProcess;
 
   beforeAll(async () => {
-    server = await spawnHttpServer();
+    server = await startHttpServer();
   });
 
   afterAll(async () => {
-    expect(await stopHttpServer(server)).toEqual({ code: 0, signal: null });
+    expect(await server.stop()).toEqual({ code: 0, signal: null });
   });
 
   /** One session, one handshake and one call of each tool more than `before`; nothing left open. */
@@ -94,7 +94,7 @@ describe('legacy SSE streams at shutdown (built server)', () => {
   });
 
   it('ends an open legacy stream with event: close {"reason":"shutdown"} and exits 0', async () => {
-    server = await spawnHttpServer();
+    server = await startHttpServer();
     const opened = openRawStream(server.url, '/sse', { headers: { accept: 'text/event-stream' } });
     stream = opened;
     await waitFor(() => opened.events().some((event) => event.event === 'endpoint'));
@@ -104,7 +104,7 @@ describe('legacy SSE streams at shutdown (built server)', () => {
 
     await waitFor(() => opened.isClosed, { describe: () => `the stream to close; got ${JSON.stringify(opened.text())}` });
     expect(opened.events().at(-1)).toEqual({ event: 'close', data: '{"reason":"shutdown"}' });
-    expect(await server.exited).toEqual({ code: 0, signal: null });
-    expect(server.logs().some((line) => line.msg === 'shutdown complete')).toBe(true);
+    expect(await server.waitForExit()).toEqual({ code: 0, signal: null });
+    expect(server.logged('shutdown complete')).toHaveLength(1);
   });
 });

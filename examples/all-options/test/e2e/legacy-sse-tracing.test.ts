@@ -1,23 +1,17 @@
 import { Client, SSEClientTransport } from '@modelcontextprotocol/client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { spawnHttpServer, stopHttpServer } from '../helpers/http-process.js';
-import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlp-receiver.js';
+import { describe, expect, it } from 'vitest';
+import { startHttpServer } from '../helpers/http-process.js';
+import { useOtlpReceiver } from '../helpers/otlp-receiver.js';
 import { callerContext } from '../helpers/tracing.js';
 
 // The built server's legacy HTTP+SSE endpoints with a real SSE client, exporting through the real
 // OTLP/HTTP exporter; SIGTERM while the session is still open still delivers the call's span.
 
-let receiver: OtlpReceiver;
-beforeEach(async () => {
-  receiver = await startOtlpReceiver();
-});
-afterEach(async () => {
-  await receiver.close();
-});
+const receiver = useOtlpReceiver();
 
 describe('tracing over legacy HTTP+SSE, exported by OTLP/HTTP', () => {
   it('delivers the tools/call span, parented on _meta, in its session', async () => {
-    const server = await spawnHttpServer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' });
+    const server = await startHttpServer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' });
     const caller = callerContext();
     const client = new Client({ name: 'trace-e2e-sse', version: '1.0.0' });
     const transport = new SSEClientTransport(new URL('/sse', server.url));
@@ -27,7 +21,7 @@ describe('tracing over legacy HTTP+SSE, exported by OTLP/HTTP', () => {
     try {
       const result = await client.callTool({ name: 'append_note', arguments: { note: 'sse', text: 'x' }, _meta: { traceparent: caller.traceparent } });
       expect(result.isError).toBeFalsy();
-      expect((await stopHttpServer(server)).code).toBe(0);
+      expect((await server.stop()).code).toBe(0);
     } finally {
       await client.close().catch(() => undefined);
     }

@@ -4,28 +4,23 @@ import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport as V1StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { logLines, repoRoot, serverEntry, tempDataDir } from './server-process.js';
+import { logLines, serverLaunch, type ServerLaunch } from '../helpers/server-process.js';
 
-let data: ReturnType<typeof tempDataDir>;
+// The SDKs' stdio client transports spawn the server themselves, the way a host application does.
+let launch: ServerLaunch;
 let stderr: string;
 
 beforeEach(() => {
-  data = tempDataDir();
+  launch = serverLaunch({ transport: 'stdio' });
   stderr = '';
 });
-afterEach(() => data.cleanup());
+afterEach(() => launch.removeDataDir());
 
 function serverParams() {
   const sink = new PassThrough();
   sink.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  return {
-    command: process.execPath,
-    args: [serverEntry],
-    cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', MCP_TRANSPORT: 'stdio', DATA_DIR: data.dir },
-    stderr: 'pipe' as const,
-    sink,
-  };
+  const { command, args, cwd, env } = launch;
+  return { command, args, cwd, env, stderr: 'pipe' as const, sink };
 }
 
 interface AnyClient {

@@ -1,7 +1,7 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { startTestHttpServer, type TestHttpServer } from '../helpers/http-server.js';
+import { useTestHttpServers } from '../helpers/http-server.js';
 import { initializeRequest, legacyHeaders, rawRequest, toolCallRequest, waitUntilReady, type RawResponse } from '../helpers/http-raw.js';
 
 // Host/Origin allow-lists and the bearer token guard the MCP endpoint only; probes and metrics
@@ -10,17 +10,7 @@ import { initializeRequest, legacyHeaders, rawRequest, toolCallRequest, waitUnti
 const TOKEN = 'a-long-enough-test-token';
 const PROBES = ['/healthz', '/readyz', '/metrics'];
 
-let server: TestHttpServer | undefined;
-
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-async function start(env: Record<string, string> = {}): Promise<TestHttpServer> {
-  server = await startTestHttpServer(env);
-  return server;
-}
+const start = useTestHttpServers();
 
 /** A 2025-era initialize: the first request any client makes. */
 function initialize(url: string, headers: Record<string, string> = {}): Promise<RawResponse> {
@@ -157,7 +147,7 @@ describe('request bodies', () => {
   });
 
   it('refuses a chunked body (no Content-Length) once it grows past MAX_BODY_BYTES', async () => {
-    const { url } = await start({ MAX_BODY_BYTES: String(LIMIT) });
+    const { url, services } = await start({ MAX_BODY_BYTES: String(LIMIT) });
     const body = callOfSize(LIMIT * 4);
     const chunks = body.match(/[^]{1,512}/g) ?? [];
     expect(chunks.length).toBeGreaterThan(4);
@@ -165,7 +155,7 @@ describe('request bodies', () => {
     const response = await rawRequest(url, '/mcp', { headers: legacyHeaders, chunks });
     expectJsonRpcError(response, 413, -32000);
     // The note was never written.
-    expect(await server?.services.notes.get('big')).toBeUndefined();
+    expect(await services.notes.get('big')).toBeUndefined();
   });
 
   it('answers invalid JSON with 400 and a JSON-RPC parse error', async () => {

@@ -7,7 +7,7 @@ import { resourceMetadataUrl } from '../../src/http/oauth/metadata.js';
 import { createTokenVerifier, InvalidTokenError } from '../../src/http/oauth/verify.js';
 import { startAuthorizationServer, type AuthorizationServer } from '../helpers/authorization-server.js';
 import { initializeRequest, legacyHeaders, parseSse, rawRequest, toolCallRequest, waitUntilReady, type RawResponse } from '../helpers/http-raw.js';
-import { spawnHttpServer, stopHttpServer } from '../helpers/http-process.js';
+import { startHttpServer } from '../helpers/http-process.js';
 import { startTestHttpServer, type TestHttpServer } from '../helpers/http-server.js';
 
 // The HTTP server as an OAuth 2.1 resource server, against a real authorization server
@@ -369,7 +369,7 @@ describe('logs', () => {
     const expired = await forge({ exp: Math.floor(Date.now() / 1000) - 600 });
     const tokens = [good, readOnly, expired, 'garbage-token-value-1234567890'];
     // Started last, so nothing between here and `finally` can leave it running.
-    const spawned = await spawnHttpServer({ OAUTH_ISSUER: as.issuer, MCP_RESOURCE_URL: RESOURCE, OAUTH_SCOPES: 'mcp', LOG_LEVEL: 'trace' });
+    const spawned = await startHttpServer({ OAUTH_ISSUER: as.issuer, MCP_RESOURCE_URL: RESOURCE, OAUTH_SCOPES: 'mcp', LOG_LEVEL: 'trace' });
     try {
       for (const token of tokens) await initialize(spawned.url, bearer(token));
       await call(spawned.url, good, 'append_note', { note: 'logged', text: 'x' });
@@ -377,7 +377,7 @@ describe('logs', () => {
       await call(spawned.url, good, 'no_such_tool', {});
       await spawned.waitForLog('tool call finished');
     } finally {
-      await stopHttpServer(spawned);
+      await spawned.stop();
     }
     const stderr = spawned.stderr();
     expect(spawned.logs().some((line) => line.level === 'trace' || line.level === 'debug')).toBe(true);

@@ -1,6 +1,6 @@
-import { InMemoryTransport, type JSONRPCMessage } from '@modelcontextprotocol/server';
+import { InMemoryTransport, McpServer, type JSONRPCMessage } from '@modelcontextprotocol/server';
 import { describe, expect, it } from 'vitest';
-import { TappedTransport } from '../../src/lib/transport-tap.js';
+import { TappedTransport, tapServerFactory } from '../../src/lib/transport-tap.js';
 
 describe('TappedTransport', () => {
   it('shows the tap every message in both directions and forwards them unchanged', async () => {
@@ -36,5 +36,34 @@ describe('TappedTransport', () => {
     };
     await tapped.close();
     expect(closed).toBe(true);
+  });
+});
+
+describe('tapServerFactory', () => {
+  it('gives each server the factory makes a fresh tap on the transport it is connected to', async () => {
+    const seen: string[] = [];
+    let taps = 0;
+    const factory = tapServerFactory(
+      () => new McpServer({ name: 'tapped', version: '1.0.0' }),
+      () => {
+        const tap = ++taps;
+        return {
+          inbound: (message) => seen.push(`${tap} in ${'method' in message ? message.method : 'response'}`),
+          outbound: (message) => seen.push(`${tap} out ${'result' in message ? 'result' : 'other'}`),
+        };
+      },
+    );
+
+    for (const id of [1, 2]) {
+      const [client, server] = InMemoryTransport.createLinkedPair();
+      const answered = new Promise<JSONRPCMessage>((resolve) => {
+        client.onmessage = resolve;
+      });
+      await (await factory({ era: 'legacy' })).connect(server);
+      await client.start();
+      await client.send({ jsonrpc: '2.0', id, method: 'ping' });
+      expect(await answered).toMatchObject({ id, result: {} });
+    }
+    expect(seen).toEqual(['1 in ping', '1 out result', '2 in ping', '2 out result']);
   });
 });

@@ -1,14 +1,9 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { tools } from '../../src/tools/index.js';
 import { selectTools } from '../../src/tools/toolsets.js';
 import { connectInMemory } from '../helpers/client.js';
+import { spawnServer } from '../helpers/server-process.js';
 import { createTestServices, type TestServices } from '../helpers/services.js';
 
 const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -60,24 +55,12 @@ describe('toolsets (MCP_TOOLSETS)', () => {
   });
 
   it('stops the built server with one clear line and exit code 1 on an unknown group', async () => {
-    const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mcp-toolsets-'));
+    const server = spawnServer({ env: { MCP_TOOLSETS: 'nope' } });
     try {
-      const run = promisify(execFile)(process.execPath, [path.join(repoRoot, 'dist', 'index.js')], {
-        cwd: repoRoot,
-        env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, PORT: '0', MCP_TOOLSETS: 'nope' },
-        timeout: 60_000,
-      });
-      const failure = (await run.then(
-        () => undefined,
-        (error: unknown) => error,
-      )) as { code?: number; stderr?: string } | undefined;
-      expect(failure?.code).toBe(1);
-      const lines = (failure?.stderr ?? '').trim().split('\n');
-      expect(lines).toHaveLength(1);
-      expect(JSON.parse(lines[0] ?? '')).toMatchObject({ msg: expect.stringContaining('MCP_TOOLSETS must list tool groups from') });
+      expect((await server.waitForExit()).code).toBe(1);
+      expect(server.logs()).toEqual([expect.objectContaining({ msg: expect.stringContaining('MCP_TOOLSETS must list tool groups from') })]);
     } finally {
-      await rm(dataDir, { recursive: true, force: true });
+      await server.cleanup();
     }
   });
 });

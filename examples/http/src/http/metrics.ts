@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { PROTOCOL_VERSION_META_KEY, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
 import type { Handshake } from '../lib/handshake.js';
 import type { InFlightCalls, ToolCallObserver } from '../lib/inflight.js';
+import { isRequest, messagesIn } from '../lib/jsonrpc.js';
 import { OPERATION_DURATION_BUCKETS, type OperationObserver } from '../lib/telemetry/operations.js';
 import type { StreamObserver } from './streams.js';
 
@@ -179,8 +180,8 @@ export class Metrics {
    */
   countRequests(body: unknown, protocolHeader: string | string[] | undefined): void {
     const header = typeof protocolHeader === 'string' ? protocolHeader : undefined;
-    for (const message of Array.isArray(body) ? body : [body]) {
-      if (typeof message !== 'object' || message === null || !('method' in message) || !('id' in message)) continue;
+    for (const message of messagesIn(body)) {
+      if (!isRequest(message)) continue;
       const { method, params = {} } = message as { method: unknown; params?: { _meta?: Record<string, unknown>; protocolVersion?: unknown } };
       const modern = typeof params === 'object' && params !== null ? params._meta?.[PROTOCOL_VERSION_META_KEY] : undefined;
       if (typeof modern === 'string') {

@@ -1,4 +1,4 @@
-import type { JSONRPCMessage, MessageExtraInfo, Transport, TransportSendOptions } from '@modelcontextprotocol/server';
+import type { JSONRPCMessage, McpServerFactory, MessageExtraInfo, Transport, TransportSendOptions } from '@modelcontextprotocol/server';
 
 /** Sees every message that crosses a transport, without changing any of them. */
 export interface MessageTap {
@@ -67,4 +67,42 @@ export class TappedTransport implements Transport {
   setSupportedProtocolVersions(versions: string[]): void {
     this.inner.setSupportedProtocolVersions?.(versions);
   }
+}
+
+interface Connectable {
+  connect(transport: Transport): Promise<void>;
+}
+
+/**
+ * Wraps a server factory so a fresh tap sees the traffic of each server it makes (under HTTP, one
+ * per request), on the transport the SDK connects that server to: the messages are already
+ * parsed there, so nothing reads the response bytes again.
+ */
+export function tapServerFactory(factory: McpServerFactory, newTap: () => MessageTap): McpServerFactory {
+  return async (ctx) => {
+    const product = await factory(ctx);
+    const server = product as Connectable;
+    const connect = server.connect.bind(product);
+    server.connect = async (transport) => {
+      await connect(transport);
+      observeInPlace(transport, newTap());
+    };
+    return product;
+  };
+}
+
+/** The SDK has set the transport's handlers by now: wrap them where they are, as the telemetry does. */
+function observeInPlace(transport: Transport, tap: MessageTap): void {
+  const handler = transport.onmessage;
+  if (handler) {
+    transport.onmessage = (message, extra) => {
+      tap.inbound(message);
+      handler(message, extra);
+    };
+  }
+  const send = transport.send.bind(transport);
+  transport.send = (message, options) => {
+    tap.outbound(message);
+    return send(message, options);
+  };
 }

@@ -1,8 +1,13 @@
 import type { McpServer } from '@modelcontextprotocol/server';
 import * as z from 'zod';
 import { buildUri } from '../lib/uri.js';
-import { NOTE_NAME, type NoteStore } from '../notes/store.js';
+import type { NoteStore } from '../notes/store.js';
 import { renderNote } from '../resources/notes.js';
+import { noteName } from '../tools/note-name.js';
+
+// Built once at module load: the registration below runs for every HTTP request (one server
+// instance each), and building a zod schema costs more than registering it.
+const args = z.object({ note: noteName });
 
 /** A prompt: a ready-made request a user can pick in their client, with the note attached as a resource. */
 export function registerReviewNotePrompt(server: McpServer, notes: NoteStore): void {
@@ -11,7 +16,7 @@ export function registerReviewNotePrompt(server: McpServer, notes: NoteStore): v
     {
       title: 'Review a note',
       description: 'Summarise a note and suggest what to do next',
-      argsSchema: z.object({ note: z.string().regex(NOTE_NAME).describe('Note name') }),
+      argsSchema: args,
     },
     async ({ note }) => {
       const found = await notes.get(note);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseLogLines, spawnHttpServer, type HttpServerProcess } from '../helpers/http-process.js';
+import { startHttpServer, type HttpServerProcess } from '../helpers/http-process.js';
 import { openSlowCall, waitForMetric, type RawStream } from '../helpers/http-raw.js';
 
 // Logs are JSON lines on stderr only, also under load: an operator's log pipeline parses every line.
@@ -16,7 +16,7 @@ afterEach(async () => {
 
 describe('stderr under concurrent slow calls (built server)', () => {
   it('serves 20 concurrent watch_note calls to completion', async () => {
-    server = await spawnHttpServer();
+    server = await startHttpServer();
     streams = Array.from({ length: 20 }, (_, i) => openSlowCall(server?.url ?? '', 1, `many-${i}`));
     await waitForMetric(server.url, 'mcp_inflight_tool_calls', {}, 20);
     await Promise.all(streams.map((stream) => stream.closed));
@@ -27,14 +27,13 @@ describe('stderr under concurrent slow calls (built server)', () => {
   // Many concurrent watchers must not make Node print a plain-text warning (an EventEmitter's
   // MaxListenersExceededWarning, for instance): stderr carries JSON log lines only.
   it('writes only JSON lines to stderr with 11 watchers at once', async () => {
-    server = await spawnHttpServer();
+    server = await startHttpServer();
     streams = Array.from({ length: 11 }, (_, i) => openSlowCall(server?.url ?? '', 1, `eleven-${i}`));
     await waitForMetric(server.url, 'mcp_inflight_tool_calls', {}, 11);
     await Promise.all(streams.map((stream) => stream.closed));
 
-    server.child.kill('SIGTERM');
-    await server.exited;
-    expect(() => parseLogLines(server?.stderr() ?? '')).not.toThrow();
+    await server.stop();
+    expect(() => server?.logs()).not.toThrow();
     expect(server.stderr()).not.toMatch(/MaxListenersExceededWarning/);
   });
 });

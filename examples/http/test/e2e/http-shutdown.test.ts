@@ -2,8 +2,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as V1StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawnHttpServer, type HttpServerProcess } from '../helpers/http-process.js';
-import { sigtermAtReadyLine } from '../helpers/signal-at-ready.js';
+import { startHttpServer, type HttpServerProcess } from '../helpers/http-process.js';
 import {
   holdRequest,
   initializeRequest,
@@ -13,6 +12,7 @@ import {
   waitForMetric,
   type RawStream,
 } from '../helpers/http-raw.js';
+import { stopAtReady } from '../helpers/server-process.js';
 
 // Graceful shutdown of the built server: on SIGTERM readiness turns 503, new work is refused,
 // running calls finish (up to SHUTDOWN_TIMEOUT_MS, then they are aborted), streams close, and
@@ -33,8 +33,8 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function spawn(env: Record<string, string> = {}): Promise<HttpServerProcess> {
-  server = await spawnHttpServer(env);
+async function start(env: Record<string, string> = {}): Promise<HttpServerProcess> {
+  server = await startHttpServer(env);
   return server;
 }
 
@@ -52,26 +52,9 @@ async function v1Client(url: string, name: string): Promise<V1Client> {
   return client;
 }
 
-/** Bounded wait for the process to exit: a hung shutdown fails here, not at the test timeout. */
-async function exitOf(proc: HttpServerProcess, timeoutMs = 10_000) {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`server did not exit within ${timeoutMs} ms; stderr:\n${proc.stderr()}`)), timeoutMs);
-  });
-  try {
-    return await Promise.race([proc.exited, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function logged(proc: HttpServerProcess, msg: string) {
-  return proc.logs().filter((line) => line.msg === msg);
-}
-
 describe('graceful shutdown on SIGTERM (built server)', () => {
   it('stops taking work, lets every running call finish with its result, and exits 0', async () => {
-    const proc = await spawn();
+    const proc = await start();
     const calls: Promise<CallResult>[] = [];
     const slow = (seconds: number) => ({ name: 'watch_note', arguments: { note: 'drain', seconds } });
     // Two 2025-era v2 clients and two v1 clients, whose answers stream over SSE, and a 2026-07-28
@@ -120,15 +103,15 @@ describe('graceful shutdown on SIGTERM (built server)', () => {
       expect(result.structuredContent).toEqual({ note: 'drain', entry: null });
     }
 
-    expect(await exitOf(proc)).toEqual({ code: 0, signal: null });
-    expect(logged(proc, 'waiting for in-flight tool calls')[0]).toMatchObject({ inFlight: 5 });
-    expect(logged(proc, 'shutdown complete')).toHaveLength(1);
-    expect(logged(proc, 'aborting a tool call still running at the shutdown deadline')).toHaveLength(0);
-    expect(logged(proc, 'tool call aborted')).toHaveLength(0);
+    expect(await proc.waitForExit()).toEqual({ code: 0, signal: null });
+    expect(proc.logged('waiting for in-flight tool calls')[0]).toMatchObject({ inFlight: 5 });
+    expect(proc.logged('shutdown complete')).toHaveLength(1);
+    expect(proc.logged('aborting a tool call still running at the shutdown deadline')).toHaveLength(0);
+    expect(proc.logged('tool call aborted')).toHaveLength(0);
   });
 
   it('aborts calls still running at SHUTDOWN_TIMEOUT_MS, answers or closes their streams, and still exits 0', async () => {
-    const proc = await spawn({ SHUTDOWN_TIMEOUT_MS: '1000' });
+    const proc = await start({ SHUTDOWN_TIMEOUT_MS: '1000' });
     const modern = await v2Client(proc.url, 'auto', 'deadline-modern');
     const modernCall = modern.callTool({ name: 'watch_note', arguments: { note: 'deadline', seconds: 30 } }) as Promise<CallResult>;
     modernCall.catch(() => {});
@@ -138,12 +121,12 @@ describe('graceful shutdown on SIGTERM (built server)', () => {
 
     proc.child.kill('SIGTERM');
 
-    expect(await exitOf(proc)).toEqual({ code: 0, signal: null });
-    const aborting = logged(proc, 'aborting a tool call still running at the shutdown deadline');
+    expect(await proc.waitForExit()).toEqual({ code: 0, signal: null });
+    const aborting = proc.logged('aborting a tool call still running at the shutdown deadline');
     expect(aborting).toHaveLength(3);
     expect(aborting.every((line) => line.level === 'warn' && line.tool === 'watch_note')).toBe(true);
-    expect(logged(proc, 'tool call aborted')).toHaveLength(3);
-    expect(logged(proc, 'shutdown complete')).toHaveLength(1);
+    expect(proc.logged('tool call aborted')).toHaveLength(3);
+    expect(proc.logged('shutdown complete')).toHaveLength(1);
 
     // The 2026 client gets a tool error saying the call was cancelled.
     const result = await modernCall;
@@ -164,13 +147,13 @@ describe('graceful shutdown on SIGTERM (built server)', () => {
   // rolling update) may stop it at once. Several tries, because the window it guards is short.
   it('exits 0 on a SIGTERM sent the moment it logs "listening", every time', async () => {
     for (let attempt = 1; attempt <= 10; attempt++) {
-      const { stderr, ...exit } = await sigtermAtReadyLine({ MCP_TRANSPORT: 'http', HOST: '127.0.0.1', PORT: '0' }, 'listening');
+      const { stderr, ...exit } = await stopAtReady({ transport: 'http' });
       expect(exit, `attempt ${attempt}; stderr:\n${stderr}`).toEqual({ code: 0, signal: null });
     }
   }, 180_000);
 
   it('exits at once, non-zero, on a second SIGTERM during the drain', async () => {
-    const proc = await spawn();
+    const proc = await start();
     const stream = openSlowCall(proc.url, 30, 'impatient');
     cleanups.push(() => stream.destroy());
     await waitForMetric(proc.url, 'mcp_inflight_tool_calls', {}, 1);
@@ -179,17 +162,17 @@ describe('graceful shutdown on SIGTERM (built server)', () => {
     await proc.waitForLog('waiting for in-flight tool calls');
     proc.child.kill('SIGTERM');
 
-    const exit = await exitOf(proc);
+    const exit = await proc.waitForExit();
     expect(exit.signal).toBeNull();
     expect(exit.code).not.toBe(0);
-    expect(logged(proc, 'second signal: exiting now')).toHaveLength(1);
-    expect(logged(proc, 'shutdown complete')).toHaveLength(0);
+    expect(proc.logged('second signal: exiting now')).toHaveLength(1);
+    expect(proc.logged('shutdown complete')).toHaveLength(0);
   });
 
   // The listening socket stays open while draining: a probe on a new connection must get
   // `/readyz` 503 and `/healthz` 200 (not ECONNREFUSED, which would fail liveness too).
   it('keeps answering probes on new connections during the drain', async () => {
-    const proc = await spawn();
+    const proc = await start();
     const stream = openSlowCall(proc.url, 2, 'probe-drain');
     cleanups.push(() => stream.destroy());
     await waitForMetric(proc.url, 'mcp_inflight_tool_calls', {}, 1);
@@ -207,7 +190,7 @@ describe('graceful shutdown on SIGTERM (built server)', () => {
   // The last call's handler returns just before the SDK writes its result to the SSE stream:
   // the shutdown must let that result out before closing the stream.
   it('delivers the result of the call that finishes the drain when it is streamed', async () => {
-    const proc = await spawn();
+    const proc = await start();
     const stream = openSlowCall(proc.url, 1, 'last');
     cleanups.push(() => stream.destroy());
     await waitForMetric(proc.url, 'mcp_inflight_tool_calls', {}, 1);
@@ -215,7 +198,7 @@ describe('graceful shutdown on SIGTERM (built server)', () => {
     proc.child.kill('SIGTERM');
     await stream.closed;
 
-    expect(await exitOf(proc)).toEqual({ code: 0, signal: null });
+    expect(await proc.waitForExit()).toEqual({ code: 0, signal: null });
     const messages = stream.events().filter((event) => event.event === 'message');
     expect(messages.map((event) => JSON.parse(event.data) as unknown)).toEqual([
       expect.objectContaining({

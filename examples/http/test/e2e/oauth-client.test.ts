@@ -6,7 +6,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorize, startAuthorizationServer, type AuthorizationServer } from '../helpers/authorization-server.js';
 import { waitFor } from '../helpers/http-raw.js';
-import { spawnHttpServer, stopHttpServer, type HttpServerProcess } from '../helpers/http-process.js';
+import { startHttpServer, type HttpServerProcess } from '../helpers/http-process.js';
 
 // The MCP SDK's own OAuth client against the built server and a real authorization server:
 // discovery from our 401, dynamic client registration, authorization code with PKCE, a token
@@ -81,11 +81,11 @@ beforeAll(async () => {
   as = await startAuthorizationServer();
   const port = await freePort();
   resource = `http://127.0.0.1:${port}/mcp`;
-  mcp = await spawnHttpServer({ PORT: String(port), OAUTH_ISSUER: as.issuer, MCP_RESOURCE_URL: resource, OAUTH_SCOPES: 'mcp', LOG_LEVEL: 'debug' });
+  mcp = await startHttpServer({ PORT: String(port), OAUTH_ISSUER: as.issuer, MCP_RESOURCE_URL: resource, OAUTH_SCOPES: 'mcp', LOG_LEVEL: 'debug' });
 }, 30_000);
 
 afterAll(async () => {
-  await stopHttpServer(mcp);
+  await mcp.stop();
   await as.close();
 });
 

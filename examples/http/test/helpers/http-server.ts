@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { afterEach } from 'vitest';
 import { serverFactoryFor } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Tracing } from '../../src/lib/telemetry/index.js';
@@ -55,6 +56,19 @@ export async function startTestHttpServer(env: Record<string, string> = {}, opti
     await rm(dataDir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** For each test: the returned function starts servers as `startTestHttpServer` does; all are closed after the test. */
+export function useTestHttpServers(): typeof startTestHttpServer {
+  const started: TestHttpServer[] = [];
+  afterEach(async () => {
+    for (const server of started.splice(0)) await server.close();
+  });
+  return async (env, options) => {
+    const server = await startTestHttpServer(env, options);
+    started.push(server);
+    return server;
+  };
 }
 
 /** Log entries with this message. */

@@ -1,25 +1,15 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_JSON_DEPTH } from '../../src/http/body.js';
 import { originMatcher, parseHostHeader } from '../../src/http/guards.js';
-import { logsWith, startTestHttpServer, type TestHttpServer } from '../helpers/http-server.js';
+import { logsWith, useTestHttpServers } from '../helpers/http-server.js';
 import { envelope, initializeRequest, legacyHeaders, modernHeaders, rawRequest, scrapeMetrics, toolCallRequest, type RawResponse } from '../helpers/http-raw.js';
 
 // The HTTP edge under a hostile client: no input grows /metrics, holds a connection, or turns
 // into a 500; every refusal is a clear 4xx and the server keeps serving.
 
-let server: TestHttpServer | undefined;
-
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-async function start(env: Record<string, string> = {}): Promise<TestHttpServer> {
-  server = await startTestHttpServer(env);
-  return server;
-}
+const start = useTestHttpServers();
 
 /** A small deterministic PRNG (mulberry32), so a failing input can be reproduced from its seed. */
 function random(seed: number): () => number {

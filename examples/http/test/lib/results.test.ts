@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { capText, cutMarker, decodeCursor, encodeCursor, fitPage, pagedResult, paginate, shortenString, shrinkToFit, CursorError } from '../../src/lib/results.js';
+import { capText, cutMarker, decodeCursor, encodeCursor, fitPage, pagedResult, shortenString, shrinkToFit, CursorError } from '../../src/lib/results.js';
 
 const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const NOTICE_MARKER = '\n… [truncated:';
@@ -292,65 +292,5 @@ describe('cursors', () => {
   ])('rejects %s', (_label, cursor) => {
     expect(() => decodeCursor(cursor)).toThrow(CursorError);
     expect(() => decodeCursor(cursor)).toThrow(/^invalid cursor/);
-  });
-});
-
-describe('paginate', () => {
-  const all = Array.from({ length: 5_000 }, (_, i) => i);
-
-  it('visits every item exactly once, in order', () => {
-    const seen: number[] = [];
-    let cursor: string | undefined;
-    let pages = 0;
-    do {
-      const page = paginate(all, cursor, 100);
-      expect(page.items.length).toBeLessThanOrEqual(100);
-      seen.push(...page.items);
-      cursor = page.nextCursor;
-      pages++;
-    } while (cursor !== undefined);
-    expect(pages).toBe(50);
-    expect(seen).toEqual(all);
-  });
-
-  it('omits nextCursor on the last page', () => {
-    const page = paginate([1, 2, 3], undefined, 3);
-    expect(page).toEqual({ items: [1, 2, 3] });
-    expect('nextCursor' in page).toBe(false);
-    expect(paginate([], undefined, 10)).toEqual({ items: [] });
-  });
-
-  it('returns an empty last page for an offset at the end (e.g. the list shrank)', () => {
-    const cursor = paginate(all, undefined, 100).nextCursor;
-    expect(cursor).toBeDefined();
-    expect(paginate(all.slice(0, 100), cursor, 100)).toEqual({ items: [] });
-  });
-
-  it('returns a short last page', () => {
-    const first = paginate([1, 2, 3, 4, 5], undefined, 3);
-    expect(first.items).toEqual([1, 2, 3]);
-    expect(paginate([1, 2, 3, 4, 5], first.nextCursor, 3)).toEqual({ items: [4, 5] });
-  });
-
-  it.each([
-    ['negative', -1],
-    ['non-integer', 1.5],
-    ['beyond the end', 5_001],
-    ['a string', '100'],
-    ['missing', undefined],
-  ])('rejects an offset that is %s', (_label, offset) => {
-    const cursor = toBase64url(JSON.stringify({ v: 1, offset }));
-    expect(() => paginate(all, cursor, 100)).toThrow(CursorError);
-  });
-
-  it('rejects garbage cursors', () => {
-    expect(() => paginate(all, 'garbage!', 100)).toThrow(CursorError);
-    expect(() => paginate(all, toBase64url('{"v":1,"offset":'), 100)).toThrow(CursorError);
-  });
-
-  it('requires a positive integer page size', () => {
-    for (const pageSize of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
-      expect(() => paginate(all, undefined, pageSize)).toThrow(RangeError);
-    }
   });
 });

@@ -3,10 +3,12 @@ import {
   PROTOCOL_VERSION_META_KEY,
   ProtocolErrorCode,
   type JSONRPCMessage,
+  type McpServerFactory,
   type RequestId,
 } from '@modelcontextprotocol/server';
+import { isRequest, respondsTo } from './jsonrpc.js';
 import type { Logger } from './logger.js';
-import type { MessageTap } from './transport-tap.js';
+import { tapServerFactory, type MessageTap } from './transport-tap.js';
 
 /** One client's protocol handshake, as the server saw it, so no version mismatch goes unnoticed. */
 export interface Handshake {
@@ -54,16 +56,22 @@ export class HandshakeLog {
     return {
       inbound: (message) => {
         const opening = readOpening(message);
-        if (opening && 'id' in message && message.id !== undefined) pending.set(message.id, opening);
+        if (opening && isRequest(message)) pending.set(message.id, opening);
       },
       outbound: (message) => {
-        if (!('id' in message) || message.id === undefined || !pending.has(message.id)) return;
-        const opening = pending.get(message.id) as Pending;
-        pending.delete(message.id);
+        const id = respondsTo(message);
+        const opening = id === undefined ? undefined : pending.get(id);
+        if (id === undefined || opening === undefined) return;
+        pending.delete(id);
         const handshake = settle(opening, message);
         if (handshake) this.record(handshake);
       },
     };
+  }
+
+  /** The server factory with each server's handshake seen on its own transport (HTTP: one server per request). */
+  observe(factory: McpServerFactory): McpServerFactory {
+    return tapServerFactory(factory, () => this.tap());
   }
 
   record(handshake: Handshake): void {
@@ -97,7 +105,7 @@ export class HandshakeLog {
 
 /** The message that opens a handshake: `initialize` (2025) or any request carrying the 2026 envelope. */
 function readOpening(message: JSONRPCMessage): Pending | undefined {
-  if (!('method' in message) || !('id' in message)) return undefined;
+  if (!isRequest(message)) return undefined;
   const params = (message.params ?? {}) as Record<string, unknown>;
   if (message.method === 'initialize') {
     return {
@@ -110,6 +118,11 @@ function readOpening(message: JSONRPCMessage): Pending | undefined {
   const version = meta?.[PROTOCOL_VERSION_META_KEY];
   if (version === undefined) return undefined;
   return { era: 'modern', client: readClient(meta?.[CLIENT_INFO_META_KEY]), requestedVersion: String(version) };
+}
+
+/** A 2026-07-28 request: it names its protocol version in its `_meta` envelope. */
+export function opensModernHandshake(message: JSONRPCMessage): boolean {
+  return readOpening(message)?.era === 'modern';
 }
 
 /** The outcome of a handshake, or undefined when the request failed for a reason other than its version. */

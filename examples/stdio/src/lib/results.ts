@@ -14,11 +14,6 @@ export interface CapResult {
   omittedChars: number;
 }
 
-export interface Page<T> {
-  items: T[];
-  nextCursor?: string;
-}
-
 export class CursorError extends Error {
   override name = 'CursorError';
 }
@@ -267,7 +262,7 @@ export function renderData(data: Record<string, unknown>): string {
 
 // Cursors are opaque: clients must pass back exactly what they were given and
 // never build or edit one. They are not signed, so always validate the decoded
-// state (as `paginate` does) rather than trusting it.
+// state rather than trusting it.
 const CURSOR_VERSION = 1;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
@@ -304,27 +299,4 @@ export function decodeCursor<T extends Record<string, unknown>>(cursor: string):
   const { v, ...state } = parsed as Record<string, unknown>;
   if (v !== CURSOR_VERSION) throw new CursorError('invalid cursor: unsupported version');
   return state as T;
-}
-
-/** Offset-based pagination over an in-memory array. `nextCursor` is absent on the last page. */
-export function paginate<T>(all: readonly T[], cursor: string | undefined, pageSize: number): Page<T> {
-  if (!Number.isSafeInteger(pageSize) || pageSize <= 0) {
-    throw new RangeError(`pageSize must be a positive integer, got ${pageSize}`);
-  }
-
-  let offset = 0;
-  if (cursor !== undefined) {
-    const state = decodeCursor<{ offset?: unknown }>(cursor);
-    const candidate = state.offset;
-    if (typeof candidate !== 'number' || !Number.isSafeInteger(candidate) || candidate < 0) {
-      throw new CursorError('invalid cursor: bad offset');
-    }
-    // An offset equal to the length (e.g. the list shrank) yields an empty last page.
-    if (candidate > all.length) throw new CursorError('invalid cursor: offset is beyond the end');
-    offset = candidate;
-  }
-
-  const end = offset + pageSize;
-  const items = all.slice(offset, end);
-  return end < all.length ? { items, nextCursor: encodeCursor({ offset: end }) } : { items };
 }

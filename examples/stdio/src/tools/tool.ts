@@ -1,5 +1,6 @@
 import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/server';
 import type * as z from 'zod';
+import { withCachedJsonSchema } from '../lib/json-schema-cache.js';
 import type { Logger } from '../lib/logger.js';
 import { renderData } from '../lib/results.js';
 import type { Services } from '../services.js';
@@ -51,9 +52,16 @@ export interface ToolDefinition<Input extends z.ZodObject = z.ZodObject, Output 
   run(input: z.infer<Input>, context: ToolContext): Promise<CallToolResult>;
 }
 
+/**
+ * Declares a tool. Call it at module scope, as the tools here do: the schemas are then built and
+ * converted to JSON Schema once per process, not on every request (stateless HTTP builds a server
+ * instance per request, and registers every tool on it).
+ */
 export function defineTool<Input extends z.ZodObject, Output extends z.ZodObject>(
   tool: ToolDefinition<Input, Output>,
 ): ToolDefinition<Input, Output> {
+  withCachedJsonSchema(tool.inputSchema);
+  if (tool.outputSchema) withCachedJsonSchema(tool.outputSchema);
   return tool;
 }
 

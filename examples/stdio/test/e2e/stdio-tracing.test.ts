@@ -1,69 +1,40 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startDeadCollector, startOtlpReceiver, type OtlpReceiver } from '../helpers/otlp-receiver.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startDeadCollector, useOtlpReceiver } from '../helpers/otlp-receiver.js';
+import { handshakeOverStdio, startServer, type ServerProcess } from '../helpers/server-process.js';
 import { callerContext } from '../helpers/tracing.js';
-import { logLines, spawnServer, tempDataDir } from './server-process.js';
 
 // The built server exports its spans through the real OTLP/HTTP exporter to a collector on
 // loopback. The batch processor holds spans for seconds; a SIGTERM right after the call must
 // still deliver them, parented on the context the client sent in `_meta`.
 
-let data: ReturnType<typeof tempDataDir>;
-let receiver: OtlpReceiver;
-beforeEach(async () => {
-  data = tempDataDir();
-  receiver = await startOtlpReceiver();
-});
+const receiver = useOtlpReceiver();
+let server: ServerProcess | undefined;
 afterEach(async () => {
-  data.cleanup();
-  await receiver.close();
+  await server?.cleanup();
+  server = undefined;
 });
-
-function send(server: ReturnType<typeof spawnServer>, message: object): void {
-  server.child.stdin.write(`${JSON.stringify(message)}\n`);
-}
-
-async function waitFor(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-const initialize = {
-  jsonrpc: '2.0',
-  id: 0,
-  method: 'initialize',
-  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'trace-e2e', version: '1' } },
-};
 
 /** initialize, then one traced `tools/call`; resolves once its response is on stdout. */
-async function tracedCall(server: ReturnType<typeof spawnServer>, traceparent: string): Promise<void> {
-  send(server, initialize);
-  send(server, { jsonrpc: '2.0', method: 'notifications/initialized' });
-  send(server, {
+async function tracedCall(server: ServerProcess, traceparent: string): Promise<void> {
+  handshakeOverStdio(server, 'trace-e2e');
+  server.send({
     jsonrpc: '2.0',
     id: 1,
     method: 'tools/call',
     params: { name: 'append_note', arguments: { note: 'traced', text: 'x' }, _meta: { traceparent } },
   });
-  await waitFor(() => server.stdout().includes('"id":1'), 'the tools/call response');
+  await server.response(1);
 }
 
 describe('tracing over stdio, exported by OTLP/HTTP', () => {
   it('delivers the tools/call span, parented on _meta, when SIGTERM follows the call', async () => {
     const caller = callerContext();
-    const server = spawnServer({
-      DATA_DIR: data.dir,
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-      OTEL_SERVICE_NAME: 'notes-e2e',
-      LOG_LEVEL: 'debug',
+    server = await startServer({
+      transport: 'stdio',
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_SERVICE_NAME: 'notes-e2e', LOG_LEVEL: 'debug' },
     });
-    await server.waitForLog('server started');
     await tracedCall(server, caller.traceparent);
-    server.child.kill('SIGTERM');
-    expect((await server.exited).code).toBe(0);
+    expect((await server.stop()).code).toBe(0);
 
     const span = receiver.spans().find((candidate) => candidate.name === 'tools/call append_note');
     expect(span).toMatchObject({
@@ -75,18 +46,16 @@ describe('tracing over stdio, exported by OTLP/HTTP', () => {
     });
     expect(receiver.metricNames()).toContain('mcp.server.operation.duration');
     // Logs written inside the call carry its ids; stdout stayed pure JSON-RPC.
-    const finished = logLines(server.stderr()).find((line) => line.msg === 'tool call finished');
+    const [finished] = server.logged('tool call finished');
     expect(finished).toMatchObject({ trace_id: caller.traceId, span_id: span?.spanId });
     for (const line of server.stdout().split('\n').filter((text) => text !== '')) expect(JSON.parse(line)).toMatchObject({ jsonrpc: '2.0' });
   });
 
   it('sends protobuf by default (OTEL_EXPORTER_OTLP_PROTOCOL unset)', async () => {
     const caller = callerContext();
-    const server = spawnServer({ DATA_DIR: data.dir, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
-    await server.waitForLog('server started');
+    server = await startServer({ transport: 'stdio', env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url } });
     await tracedCall(server, caller.traceparent);
-    server.child.kill('SIGTERM');
-    expect((await server.exited).code).toBe(0);
+    expect((await server.stop()).code).toBe(0);
 
     const traces = receiver.requests.filter((request) => request.path === '/v1/traces');
     expect(traces.length).toBeGreaterThan(0);
@@ -98,12 +67,10 @@ describe('tracing over stdio, exported by OTLP/HTTP', () => {
   it('still exits 0 when the collector never answers, giving up at SHUTDOWN_TIMEOUT_MS', async () => {
     const dead = await startDeadCollector();
     try {
-      const server = spawnServer({ DATA_DIR: data.dir, OTEL_EXPORTER_OTLP_ENDPOINT: dead.url, SHUTDOWN_TIMEOUT_MS: '1000' });
-      await server.waitForLog('server started');
+      server = await startServer({ transport: 'stdio', env: { OTEL_EXPORTER_OTLP_ENDPOINT: dead.url, SHUTDOWN_TIMEOUT_MS: '1000' } });
       await tracedCall(server, callerContext().traceparent);
-      server.child.kill('SIGTERM');
-      expect((await server.exited).code).toBe(0);
-      expect(logLines(server.stderr()).map((line) => line.msg)).toContain('telemetry not flushed before the shutdown deadline; exiting without it');
+      expect((await server.stop()).code).toBe(0);
+      expect(server.logged('telemetry not flushed before the shutdown deadline; exiting without it')).toHaveLength(1);
     } finally {
       await dead.close();
     }

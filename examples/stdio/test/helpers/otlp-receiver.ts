@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { afterEach, beforeEach } from 'vitest';
 
 /** One span as OTLP/JSON carries it (ids in hex), with its resource's attributes beside it. */
 export interface ReceivedSpan {
@@ -58,6 +59,33 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     metricNames: () =>
       jsonBodies('/v1/metrics').flatMap((body) => (body.resourceMetrics ?? []).flatMap((rm) => (rm.scopeMetrics ?? []).flatMap((sm) => (sm.metrics ?? []).map((metric) => metric.name)))),
     close: () => closeServer(server),
+  };
+}
+
+/** For each test: a fresh receiver, closed after it. Read it inside the test only. */
+export function useOtlpReceiver(): OtlpReceiver {
+  let current: OtlpReceiver | undefined;
+  beforeEach(async () => {
+    current = await startOtlpReceiver();
+  });
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  const receiver = () => {
+    if (!current) throw new Error('the OTLP receiver runs only while a test runs');
+    return current;
+  };
+  return {
+    get url() {
+      return receiver().url;
+    },
+    get requests() {
+      return receiver().requests;
+    },
+    spans: () => receiver().spans(),
+    metricNames: () => receiver().metricNames(),
+    close: () => receiver().close(),
   };
 }
 

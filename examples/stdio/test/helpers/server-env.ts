@@ -1,8 +1,7 @@
-import { fileURLToPath } from 'node:url';
 import { ENV_VARIABLES } from '../../src/config.js';
 import { TELEMETRY_ENV_VARIABLES } from '../../src/lib/telemetry/env.js';
 
-export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+export { repoRoot } from './server-process.js';
 
 /**
  * The environment variables the server reads (its own, and the standard OpenTelemetry ones).

@@ -1,6 +1,7 @@
 import type { Client } from '@modelcontextprotocol/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectInMemory, dataOf, textOf } from '../helpers/client.js';
+import { readAllPages } from '../helpers/pages.js';
 import { createTestServices, type TestServices } from '../helpers/services.js';
 
 interface Match {
@@ -37,17 +38,8 @@ async function search(client: Client, query: string, cursor?: string): Promise<P
 
 /** Follows nextCursor to the end; a cursor that stopped moving would fail the page limit. */
 async function readAll(client: Client, query: string, maxPages = 100): Promise<{ items: Match[]; pages: number }> {
-  const items: Match[] = [];
-  let cursor: string | undefined;
-  let pages = 0;
-  do {
-    const page = await search(client, query, cursor);
-    items.push(...page.matches);
-    cursor = page.nextCursor;
-    pages++;
-    expect(pages).toBeLessThanOrEqual(maxPages);
-  } while (cursor);
-  return { items, pages };
+  const pages = await readAllPages((cursor) => search(client, query, cursor), maxPages);
+  return { items: pages.flatMap((page) => page.matches), pages: pages.length };
 }
 
 describe('search_notes', () => {

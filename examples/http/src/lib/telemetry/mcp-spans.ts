@@ -19,6 +19,7 @@ import {
   type RequestId,
   type Transport,
 } from '@modelcontextprotocol/server';
+import { isResponse, respondsTo } from '../jsonrpc.js';
 import type { Tracing } from './index.js';
 import { methodLabel, OperationDurationMetric, toolLabel, type OperationObserver } from './operations.js';
 
@@ -97,7 +98,7 @@ function observeTransport(transport: Transport, shared: Shared, connectionReques
   let negotiatedVersion: string | undefined;
 
   transport.onmessage = (message, extra) => {
-    if (!('method' in message)) return handler(message, extra);
+    if (isResponse(message)) return handler(message, extra);
     const request = extra?.request ?? connectionRequest;
     const operation = safely(() => begin(message, shared, { request, negotiatedVersion, sessionId: transport.sessionId }));
     if (!operation) return handler(message, extra);
@@ -117,9 +118,9 @@ function observeTransport(transport: Transport, shared: Shared, connectionReques
 
   const send = transport.send.bind(transport);
   transport.send = (message, sendOptions) => {
-    const id = 'id' in message && !('method' in message) ? message.id : undefined;
-    const operation = id === undefined || id === null ? undefined : pending.get(id);
-    if (operation && id !== undefined && id !== null) {
+    const id = respondsTo(message);
+    const operation = id === undefined ? undefined : pending.get(id);
+    if (operation && id !== undefined) {
       pending.delete(id);
       safely(() => {
         const outcome = outcomeOf(message, operation);

@@ -1,8 +1,0 @@
-import type { TransportName } from '../config.js';
-import type { StartTransport } from './types.js';
-import { startStdio } from './stdio.js';
-
-/** The transports this server was generated with, by `MCP_TRANSPORT` value. */
-export const transports: Record<TransportName, StartTransport> = {
-  stdio: startStdio,
-};
