@@ -73,22 +73,30 @@ interface Connectable {
   connect(transport: Transport): Promise<void>;
 }
 
+/** What the SDK hands a server factory for each server it asks for. */
+export type ServerFactoryContext = Parameters<McpServerFactory>[0];
+
 /**
- * Wraps a server factory so a fresh tap sees the traffic of each server it makes (under HTTP, one
- * per request), on the transport the SDK connects that server to: the messages are already
- * parsed there, so nothing reads the response bytes again.
+ * Wraps a server factory so `onConnect` sees the transport the SDK connects each new server to
+ * (under HTTP, one server per request). The SDK has set the transport's handlers by then, so an
+ * observer wraps them in place and reads messages already parsed.
  */
-export function tapServerFactory(factory: McpServerFactory, newTap: () => MessageTap): McpServerFactory {
+export function onServerConnect(factory: McpServerFactory, onConnect: (transport: Transport, ctx: ServerFactoryContext) => void): McpServerFactory {
   return async (ctx) => {
     const product = await factory(ctx);
     const server = product as Connectable;
     const connect = server.connect.bind(product);
     server.connect = async (transport) => {
       await connect(transport);
-      observeInPlace(transport, newTap());
+      onConnect(transport, ctx);
     };
     return product;
   };
+}
+
+/** A fresh tap for the traffic of each server the factory makes. */
+export function tapServerFactory(factory: McpServerFactory, newTap: () => MessageTap): McpServerFactory {
+  return onServerConnect(factory, (transport) => observeInPlace(transport, newTap()));
 }
 
 /** The SDK has set the transport's handlers by now: wrap them where they are, as the telemetry does. */

@@ -20,6 +20,7 @@ import {
   type Transport,
 } from '@modelcontextprotocol/server';
 import { isResponse, respondsTo } from '../jsonrpc.js';
+import { onServerConnect } from '../transport-tap.js';
 import type { Tracing } from './index.js';
 import { methodLabel, OperationDurationMetric, toolLabel, type OperationObserver } from './operations.js';
 
@@ -32,10 +33,6 @@ export interface InstrumentOptions {
   toolNames: readonly string[];
   /** Sees every finished operation (the HTTP transport feeds `/metrics`). */
   onOperation?: OperationObserver | undefined;
-}
-
-interface Connectable {
-  connect(transport: Transport): Promise<void>;
 }
 
 /**
@@ -52,16 +49,7 @@ export function instrumentServerFactory(factory: McpServerFactory, options: Inst
     knownTools: new Set(options.toolNames),
     durationMetric: new OperationDurationMetric(),
   };
-  return async (ctx) => {
-    const product = await factory(ctx);
-    const server = product as Connectable;
-    const connect = server.connect.bind(product);
-    server.connect = async (transport) => {
-      await connect(transport);
-      observeTransport(transport, shared, ctx.requestInfo);
-    };
-    return product;
-  };
+  return onServerConnect(factory, (transport, ctx) => observeTransport(transport, shared, ctx.requestInfo));
 }
 
 interface Shared {
