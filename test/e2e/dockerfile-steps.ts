@@ -59,8 +59,12 @@ export async function runDockerfileSteps(repo: string, scratch: string): Promise
       }
     } else if (keyword === 'RUN') {
       const command = instruction.getArgumentsContent() ?? '';
-      // A clean environment, like a container's: the stage's ENV, PATH and HOME (npm's cache).
-      const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? scratch, ...stage.env };
+      // A clean environment, like a container's: the stage's ENV, PATH, and a HOME of the stage's
+      // own, so npm's cache is the stage's (`npm cache clean --force` must not empty the machine's
+      // cache, nor race another run cleaning it).
+      const home = onDisk(stage.root, '/root');
+      await mkdir(home, { recursive: true });
+      const env = { PATH: process.env.PATH ?? '', HOME: home, ...stage.env };
       const result = await execa('sh', ['-c', command], { cwd: image.workdir, env, extendEnv: false, reject: false, all: true, stdin: 'ignore' });
       if (result.exitCode !== 0) throw new Error(`RUN ${command} failed (exit ${result.exitCode}):\n${result.all?.slice(-4_000)}`);
     } else if (instruction instanceof Env) {
