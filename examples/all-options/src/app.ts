@@ -54,6 +54,8 @@ export async function start({ config, logger, protocolOut, telemetry = TELEMETRY
   starting = (async () => {
     const services = await createServices(config, logger);
     stops.push(() => closeServices(services));
+    // Before the transport announces itself: "started" and /readyz then mean the first call need not wait.
+    await services.db.warmUp();
     const operations = new OperationFeed();
     const running = await transports[config.transport]({
       config,

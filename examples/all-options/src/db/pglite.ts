@@ -153,8 +153,8 @@ export class PgliteDatabase implements Database {
     await this.turns.run('connection', () => this.current?.stop(new Error('the database is closed')));
   }
 
-  /** Starts the worker and seeds it, so the first call and the first readiness probe need not wait. */
-  async open(): Promise<void> {
+  /** Starts the worker and seeds it (about two seconds), so the first call and the first readiness probe need not wait. */
+  async warmUp(): Promise<void> {
     await this.start();
   }
 

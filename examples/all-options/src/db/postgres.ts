@@ -151,6 +151,11 @@ export class PostgresDatabase implements Database {
     await this.withConnection((connection) => connection.query('SELECT 1'));
   }
 
+  /** Nothing to do: the role was checked when the database was opened, and the pool connects on demand. */
+  warmUp(): Promise<void> {
+    return Promise.resolve();
+  }
+
   close(): Promise<void> {
     return this.pool.end();
   }

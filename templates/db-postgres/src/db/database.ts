@@ -59,6 +59,8 @@ export interface Database {
   withTransaction<T>(work: (connection: Connection) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** For `/readyz`: one round trip, bounded by the caller's signal. */
   check(signal: AbortSignal): Promise<void>;
+  /** Does now what the first call would otherwise wait for; the server calls it before it says it started. */
+  warmUp(): Promise<void>;
   /** Waits for borrowed connections to come back, then closes them all. */
   close(): Promise<void>;
 }

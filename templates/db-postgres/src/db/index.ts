@@ -33,7 +33,6 @@ export async function openDatabase({ database }: Config, logger: Logger): Promis
     return db;
   }
   logger.info('DATABASE_URL is not set: using an embedded PostgreSQL (PGlite) in memory, with example data');
-  const embedded = new PgliteDatabase({ seedSql: SEED_SQL, statementTimeoutMs: database.statementTimeoutMs });
-  await embedded.open();
-  return embedded;
+  // Started on first use or by warmUp: tests that never query it do not pay for its start.
+  return new PgliteDatabase({ seedSql: SEED_SQL, statementTimeoutMs: database.statementTimeoutMs });
 }
