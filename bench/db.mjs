@@ -13,6 +13,8 @@ const SHAPE_RUNS = size('BENCH_SHAPE_RUNS', 5, 1);
 const ROW_KB = size('BENCH_ROW_KB', 100, 1);
 /** Section 6's query result: 100 rows of QUERY_ROW_BYTES (4 MB: 400 MB in all). */
 const QUERY_ROW_BYTES = size('BENCH_QUERY_ROW_BYTES', 4_000_000, 4_000);
+/** Concurrent callers of query_database in the throughput rounds (fewer than the 64 PGlite lets wait). */
+const TOOL_WORKERS = size('BENCH_TOOL_WORKERS', 50, 4);
 
 const POOL_SCRIPT = `// Concurrent short queries: the generated pool (DB_POOL_MAX=10) against one shared connection.
 import pg from 'pg';
@@ -131,6 +133,51 @@ const text = result.content?.[0]?.text ?? '';
 process.stdout.write(JSON.stringify({ ms, chars: text.length, isError: Boolean(result.isError), head: text.split('\\n')[0], maxRssKb: process.resourceUsage().maxRSS }));
 `;
 
+const TOOL_LOAD_SCRIPT = `// query_database through the generated tool, in process: WORKERS callers in a loop for ROUND_MS
+// on a short query, against PostgreSQL (DATABASE_URL set) or the embedded PGlite (unset).
+import { loadConfig } from './dist/config.js';
+import { createLogger } from './dist/lib/logger.js';
+import { closeServices, createServices } from './dist/services.js';
+import { queryDatabase } from './dist/tools/query-database.js';
+
+const services = await createServices(loadConfig(), createLogger('silent'));
+await services.db.warmUp();
+const sql = 'SELECT count(*) AS n FROM generate_series(1, 2000)';
+const call = () => queryDatabase.run({ sql }, { services, signal: new AbortController().signal, logger: services.logger });
+await call();
+const latencies = [];
+const errors = {};
+const until = performance.now() + Number(process.env.ROUND_MS);
+const started = performance.now();
+await Promise.all(Array.from({ length: Number(process.env.WORKERS) }, async () => {
+  while (performance.now() < until) {
+    const callStarted = performance.now();
+    try {
+      await call();
+    } catch (error) {
+      errors[error.message] = (errors[error.message] ?? 0) + 1;
+    }
+    latencies.push(performance.now() - callStarted);
+  }
+}));
+const seconds = (performance.now() - started) / 1000;
+await closeServices(services);
+latencies.sort((a, b) => a - b);
+process.stdout.write(JSON.stringify({ cps: latencies.length / seconds, p99: latencies[Math.floor(latencies.length * 0.99)], errors }));
+`;
+
+/** The error messages of several rounds, counted together. */
+function sumErrors(runs) {
+  const total = {};
+  for (const run of runs) for (const [message, count] of Object.entries(run.errors)) total[message] = (total[message] ?? 0) + count;
+  return total;
+}
+
+function describeErrors(errors) {
+  const entries = Object.entries(errors);
+  return entries.length === 0 ? '0' : entries.map(([message, count]) => `${count}: ${message}`).join('; ');
+}
+
 function median(values) {
   return stats(values).median;
 }
@@ -152,6 +199,7 @@ export async function benchDb() {
     writeFileSync(path.join(repo, 'bench-shape.mjs'), SHAPE_SCRIPT);
     writeFileSync(path.join(repo, 'bench-query.mjs'), QUERY_SCRIPT);
     writeFileSync(path.join(repo, 'bench-load.mjs'), LOAD_SCRIPT);
+    writeFileSync(path.join(repo, 'bench-tool-load.mjs'), TOOL_LOAD_SCRIPT);
 
     step('pool vs one shared connection');
     const env = { ...process.env, URL: url, ROUNDS: String(size('BENCH_ROUNDS', 5, 1)), ROUND_MS: String(size('BENCH_ROUND_MS', 3_000, 300)) };
@@ -177,6 +225,23 @@ export async function benchDb() {
     const queryRuns = Array.from({ length: SHAPE_RUNS }, () => JSON.parse(execFileSync(process.execPath, ['bench-query.mjs'], { cwd: repo, env: queryEnv }).toString()));
     const query = { ms: stats(queryRuns.map((r) => r.ms)), rssMb: stats(queryRuns.map((r) => r.maxRssKb / 1024)), chars: queryRuns[0].chars, head: queryRuns[0].head, isError: queryRuns[0].isError };
     const queryMb = (QUERY_ROW_BYTES * 100) / 2 ** 20;
+
+    step('query_database throughput, PostgreSQL and PGlite in alternate rounds');
+    const engines = {
+      // As the QUERY_SCRIPT run above: a superuser, allowed here only.
+      PostgreSQL: { ...process.env, DATABASE_URL: url, DB_ALLOW_PRIVILEGED: 'true' },
+      'PGlite (embedded)': Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'DATABASE_URL')),
+    };
+    const toolRuns = Object.fromEntries(Object.keys(engines).map((name) => [name, []]));
+    for (let round = 0; round < Number(env.ROUNDS); round++) {
+      for (const [name, engineEnv] of Object.entries(engines)) {
+        const roundEnv = { ...engineEnv, WORKERS: String(TOOL_WORKERS), ROUND_MS: env.ROUND_MS, DATA_DIR: path.join(repo, '.data') };
+        toolRuns[name].push(JSON.parse(execFileSync(process.execPath, ['bench-tool-load.mjs'], { cwd: repo, env: roundEnv }).toString()));
+      }
+    }
+    const toolLoad = Object.fromEntries(
+      Object.entries(toolRuns).map(([name, runs]) => [name, { cps: stats(runs.map((r) => r.cps)), p99: stats(runs.map((r) => r.p99)), errors: sumErrors(runs) }]),
+    );
 
     const calls = SMOKE ? 50 : 2000;
     const bigRows = SMOKE ? 3 : 400;
@@ -215,6 +280,18 @@ interleaved rounds, median (min–max) of the rounds.
 
 The pool serves ${(p.qps.median / s.qps.median).toFixed(2)}× the queries per second of a single connection on this ${os.cpus().length}-core machine.
 
+### \`query_database\` on PostgreSQL and on the embedded PGlite
+
+${TOOL_WORKERS} concurrent callers of the generated tool (in process: read-only transaction, one page, shaped
+result) running \`SELECT count(*) AS n FROM generate_series(1, 2000)\`, each engine in its own process,
+alternate rounds, median (min–max) of the rounds. PGlite has one connection: callers take turns.
+
+| engine | calls/s | p99 ms | errors |
+| --- | ---: | ---: | --- |
+${Object.entries(toolLoad)
+  .map(([name, r]) => `| ${name} | ${spread(r.cps, 0)} | ${spread(r.p99, 1)} | ${describeErrors(r.errors)} |`)
+  .join('\n')}
+
 ### Overload and a huge result
 
 ${calls.toLocaleString('en')} calls at once on \`DB_POOL_MAX=10\` (\`SELECT pg_sleep(0.005)\` through the tool's
@@ -223,9 +300,8 @@ ${load.overload.p50.toFixed(0)} ms, p99 ${load.overload.p99.toFixed(0)} ms; outc
 longest event-loop stall ${load.overload.loopMaxMs.toFixed(0)} ms.
 
 Reading all ${load.big.rows} rows of 1 MB each, page by page: peak RSS ${load.big.peakRssMb.toFixed(0)} MB, longest event-loop stall ${load.big.loopMaxMs.toFixed(0)} ms.
-Not measured here yet: \`query_database\` throughput against PGlite.
 ${SMOKE ? '\n(smoke run: sizes too small to mean anything)\n' : ''}`;
-    return { sections: { 6: shaping, 7: database }, data: { pool: p, single: s, load, shaping: { mb, plainMs, shapedMs, plainRss, shapedRss }, query: { ...query, mb: queryMb } } };
+    return { sections: { 6: shaping, 7: database }, data: { pool: p, single: s, toolLoad, load, shaping: { mb, plainMs, shapedMs, plainRss, shapedRss }, query: { ...query, mb: queryMb } } };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
