@@ -1,4 +1,4 @@
-import { McpServer, type McpServerFactory } from '@modelcontextprotocol/server';
+import { McpServer, type McpRequestContext, type McpServerFactory } from '@modelcontextprotocol/server';
 import { registerPrompts } from './prompts/index.js';
 import { registerResources } from './resources/index.js';
 import { registerToolDocs } from './resources/tool-docs.js';
@@ -12,9 +12,10 @@ import { missingScopes } from './tools/scopes.js';
 const INSTRUCTIONS = 'Tool descriptions are short on purpose: read docs://tools/{name} for details before first use.';
 
 /**
- * The server factory: tools, resources and prompts. The SDK calls it for each connection (stdio) or each request (HTTP), so
- * an instance holds no state of its own: shared things live in `services`, so
- * concurrent requests never see each other's state.
+ * The server factory: tools, resources and prompts. The SDK asks it for a server for each
+ * connection (stdio) or each request (HTTP), and an instance may serve several requests one after
+ * another (lib/server-reuse.ts). So an instance holds no state of its own: shared things live in
+ * `services`, and what belongs to one call stays in that call's handler.
  */
 export function createServerFactory(services: Services): McpServerFactory {
   // Chosen once, before any connection: every client sees the same list (MCP_TOOLSETS).
@@ -31,4 +32,13 @@ export function createServerFactory(services: Services): McpServerFactory {
     registerPrompts(server, services);
     return server;
   };
+}
+
+/**
+ * Requests with the same key may be served by the same instance: the key names everything the
+ * factory above reads from its context, here the token's scopes. If you make the factory depend on
+ * more of the request (the caller, a header), add it to the key.
+ */
+export function serverKey({ authInfo }: McpRequestContext): string {
+  return [...(authInfo?.scopes ?? [])].sort().join(' ');
 }

@@ -2,11 +2,12 @@ import type { Writable } from 'node:stream';
 import type { McpServerFactory } from '@modelcontextprotocol/server';
 import type { Config, TransportName } from './config.js';
 import type { Logger } from './lib/logger.js';
+import { reuseIdleServers } from './lib/server-reuse.js';
 import { onShutdownSignal } from './lib/signals.js';
 import { TELEMETRY_OFF, type Telemetry, type Tracing } from './lib/telemetry/index.js';
 import { instrumentServerFactory } from './lib/telemetry/mcp-spans.js';
 import { OperationFeed } from './lib/telemetry/operations.js';
-import { createServerFactory } from './server.js';
+import { createServerFactory, serverKey } from './server.js';
 import { closeServices, createServices, type Services } from './services.js';
 import { tools } from './tools/index.js';
 import { selectTools } from './tools/toolsets.js';
@@ -67,11 +68,15 @@ export async function start({ config, logger, protocolOut, telemetry = TELEMETRY
   logger.info({ transport: config.transport }, 'server started');
 }
 
-/** The server factory with every MCP request traced and timed (lib/telemetry/mcp-spans.ts). */
+/**
+ * The server factory with every MCP request traced and timed (lib/telemetry/mcp-spans.ts), and
+ * idle instances reused where that is safe: stateless HTTP asks for one per request.
+ */
 export function serverFactoryFor(services: Services, tracing?: Tracing, operations?: OperationFeed): McpServerFactory {
   const network = PIPE_TRANSPORTS.has(services.config.transport) ? 'pipe' : 'tcp';
   const toolNames = tools.map((tool) => tool.name);
-  return instrumentServerFactory(createServerFactory(services), { network, tracing, toolNames, onOperation: operations?.record });
+  const factory = reuseIdleServers(createServerFactory(services), { keyOf: serverKey });
+  return instrumentServerFactory(factory, { network, tracing, toolNames, onOperation: operations?.record });
 }
 
 /** Transports whose connection is a pipe (`network.transport` in the MCP semantic conventions). */

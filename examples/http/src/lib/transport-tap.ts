@@ -69,7 +69,7 @@ export class TappedTransport implements Transport {
   }
 }
 
-interface Connectable {
+export interface Connectable {
   connect(transport: Transport): Promise<void>;
 }
 
@@ -77,20 +77,31 @@ interface Connectable {
 export type ServerFactoryContext = Parameters<McpServerFactory>[0];
 
 /**
- * Wraps a server factory so `onConnect` sees the transport the SDK connects each new server to
- * (under HTTP, one server per request). The SDK has set the transport's handlers by then, so an
+ * Wraps a server factory so `onConnect` sees the transport the SDK connects each server it asks
+ * for to (under HTTP, one per request). The SDK has set the transport's handlers by then, so an
  * observer wraps them in place and reads messages already parsed.
  */
 export function onServerConnect(factory: McpServerFactory, onConnect: (transport: Transport, ctx: ServerFactoryContext) => void): McpServerFactory {
   return async (ctx) => {
     const product = await factory(ctx);
-    const server = product as Connectable;
-    const connect = server.connect.bind(product);
-    server.connect = async (transport) => {
-      await connect(transport);
-      onConnect(transport, ctx);
-    };
+    onNextConnect(product, (transport) => onConnect(transport, ctx));
     return product;
+  };
+}
+
+/**
+ * Runs `onConnected` once the server's next `connect` has finished, then puts `connect` back as
+ * it was: a server that is reused (lib/server-reuse.ts) gets one observer per connection, with
+ * that request's context, never a pile of them.
+ */
+export function onNextConnect(server: Connectable, onConnected: (transport: Transport) => void): void {
+  const own = Object.hasOwn(server, 'connect');
+  const connect = server.connect;
+  server.connect = async (transport) => {
+    if (own) server.connect = connect;
+    else delete (server as Partial<Connectable>).connect;
+    await connect.call(server, transport);
+    onConnected(transport);
   };
 }
 

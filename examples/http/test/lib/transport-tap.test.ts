@@ -1,6 +1,6 @@
 import { InMemoryTransport, McpServer, type JSONRPCMessage } from '@modelcontextprotocol/server';
 import { describe, expect, it } from 'vitest';
-import { TappedTransport, tapServerFactory } from '../../src/lib/transport-tap.js';
+import { onServerConnect, TappedTransport, tapServerFactory } from '../../src/lib/transport-tap.js';
 
 describe('TappedTransport', () => {
   it('shows the tap every message in both directions and forwards them unchanged', async () => {
@@ -65,5 +65,25 @@ describe('tapServerFactory', () => {
       expect(await answered).toMatchObject({ id, result: {} });
     }
     expect(seen).toEqual(['1 in ping', '1 out result', '2 in ping', '2 out result']);
+  });
+});
+
+describe('onServerConnect', () => {
+  it('observes each connection of a reused server once, with the context of the request it serves', async () => {
+    const server = new McpServer({ name: 'reused', version: '1.0.0' });
+    const seen: string[] = [];
+    const factory = onServerConnect(
+      () => server,
+      (_transport, ctx) => seen.push(ctx.authInfo?.clientId ?? 'none'),
+    );
+    for (const clientId of ['a', 'b', 'c']) {
+      const product = await factory({ era: 'modern', authInfo: { token: 'token', clientId, scopes: [] } });
+      const [, serverSide] = InMemoryTransport.createLinkedPair();
+      await product.connect(serverSide);
+      await product.close();
+    }
+    expect(seen).toEqual(['a', 'b', 'c']);
+    // `connect` is the SDK's own again, not a chain of wrappers.
+    expect(Object.hasOwn(server, 'connect')).toBe(false);
   });
 });

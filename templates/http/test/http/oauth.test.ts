@@ -6,7 +6,18 @@ import { metadataUrls } from '../../src/http/oauth/jwks.js';
 import { resourceMetadataUrl } from '../../src/http/oauth/metadata.js';
 import { createTokenVerifier, InvalidTokenError } from '../../src/http/oauth/verify.js';
 import { startAuthorizationServer, type AuthorizationServer } from '../helpers/authorization-server.js';
-import { initializeRequest, legacyHeaders, parseSse, rawRequest, toolCallRequest, waitUntilReady, type RawResponse } from '../helpers/http-raw.js';
+import {
+  envelope,
+  initializeRequest,
+  legacyHeaders,
+  modernHeaders,
+  modernToolCallRequest,
+  parseSse,
+  rawRequest,
+  toolCallRequest,
+  waitUntilReady,
+  type RawResponse,
+} from '../helpers/http-raw.js';
 import { startHttpServer } from '../helpers/http-process.js';
 import { startTestHttpServer, type TestHttpServer } from '../helpers/http-server.js';
 
@@ -50,8 +61,12 @@ function call(url: string, token: string, name: string, args: Record<string, unk
   return rawRequest(url, '/mcp', { headers: { ...legacyHeaders, ...bearer(token) }, body: toolCallRequest(name, args) });
 }
 
-async function listTools(url: string, token: string): Promise<string[]> {
-  const response = await rawRequest(url, '/mcp', { headers: { ...legacyHeaders, ...bearer(token) }, body: { jsonrpc: '2.0', id: 1, method: 'tools/list' } });
+async function listTools(url: string, token: string, era: 'legacy' | 'modern' = 'legacy'): Promise<string[]> {
+  const request =
+    era === 'legacy'
+      ? { headers: { ...legacyHeaders, ...bearer(token) }, body: { jsonrpc: '2.0', id: 1, method: 'tools/list' } }
+      : { headers: { ...modernHeaders('tools/list'), ...bearer(token) }, body: { jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: envelope() } } };
+  const response = await rawRequest(url, '/mcp', request);
   expect(response.status).toBe(200);
   // A JSON body or, when the SDK chose to stream, one SSE message event.
   const text = response.headers['content-type']?.startsWith('text/event-stream') ? (parseSse(response.body)[0]?.data ?? '') : response.body;
@@ -283,6 +298,25 @@ describe('scopes', () => {
     expect(allowed.body).toContain('"line":1');
     // One caller's scopes never change what the next one sees.
     expect(await listTools(url, readOnly)).not.toContain('append_note');
+  });
+
+  it('keeps scopes and callers apart in 2026-07-28 requests, where idle server instances are reused', async () => {
+    const { url, logs } = await start();
+    const readOnly = await forge({ sub: 'reader', scope: 'mcp' });
+    const writer = await forge({ sub: 'writer', scope: 'mcp notes:write' });
+    for (let round = 0; round < 3; round++) {
+      expect(await listTools(url, readOnly, 'modern')).not.toContain('append_note');
+      expect(await listTools(url, writer, 'modern')).toContain('append_note');
+    }
+    for (const token of [writer, readOnly, writer]) {
+      const response = await rawRequest(url, '/mcp', {
+        headers: { ...modernHeaders('tools/call', 'search_notes'), ...bearer(token) },
+        body: modernToolCallRequest('search_notes', { query: 'anything' }),
+      });
+      expect(response.status).toBe(200);
+    }
+    const subjects = logs.filter((entry) => entry.msg === 'tool call finished').map((entry) => entry.subject);
+    expect(subjects).toEqual(['writer', 'reader', 'writer']);
   });
 
   it('lets tools see who called: subject and client id reach the tool context (and its log lines)', async () => {
