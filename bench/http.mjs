@@ -7,7 +7,7 @@
 // it started) measured in the same interleaved rounds; `stop` runs at the end.
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,17 +42,32 @@ import { loadConfig } from './dist/config.js';
 import { createLogger } from './dist/lib/logger.js';
 import { createServices } from './dist/services.js';
 import { searchNotes } from './dist/tools/search-notes.js';
+import { watchNote } from './dist/tools/watch-note.js';
 
 const services = await createServices(loadConfig(), createLogger('silent'));
+// BARE_TOOLS=watch_note serves the long-running tool instead, for the streams section.
+const tool = process.env.BARE_TOOLS === 'watch_note' ? watchNote : searchNotes;
 const handler = createMcpHandler(() => {
   const server = new McpServer({ name: 'bare', version: '1.0.0' });
-  const { name, description, inputSchema } = searchNotes;
+  const { name, description, inputSchema } = tool;
   server.registerTool(name, { description, inputSchema }, (input, ctx) =>
-    searchNotes.run(input, { signal: ctx.mcpReq.signal, logger: services.logger, services }),
+    tool.run(input, { signal: ctx.mcpReq.signal, logger: services.logger, services }),
   );
   return server;
 });
-const server = createServer(toNodeHandler(handler));
+const nodeHandler = toNodeHandler(handler);
+const server = createServer((req, res) => {
+  // Streams: send an SSE response's headers at once (as the generated server does), so the client knows its call is open.
+  if (tool === watchNote) {
+    const writeHead = res.writeHead;
+    res.writeHead = (...args) => {
+      writeHead.apply(res, args);
+      res.flushHeaders();
+      return res;
+    };
+  }
+  return nodeHandler(req, res);
+});
 server.listen(0, '127.0.0.1', () => process.stderr.write(JSON.stringify({ msg: 'listening', port: server.address().port }) + '\\n'));
 `;
 
@@ -78,11 +93,12 @@ function toolCall(id, name, args) {
 const step = (message) => process.stderr.write(`bench http: ${message}\n`);
 
 /**
- * Loaded into the server whose streams are measured: SIGUSR2 runs a full garbage collection, so
- * heap figures count what is retained, not garbage that happens to be uncollected yet.
+ * Loaded into the servers whose streams are measured: SIGUSR2 runs a full garbage collection and
+ * reports heap and RSS right after, so heap figures count what is retained, not garbage that
+ * happens to be uncollected yet (and a bare server with no /metrics reports them too).
  */
 const COLLECT_ON_SIGNAL = `data:text/javascript,${encodeURIComponent(
-  `process.on('SIGUSR2', () => { globalThis.gc(); process.stderr.write('{"msg":"bench: collected"}\\n'); });`,
+  `process.on('SIGUSR2', () => { globalThis.gc(); const m = process.memoryUsage(); process.stderr.write(JSON.stringify({ msg: 'bench: collected', heapUsed: m.heapUsed, rss: m.rss }) + '\\n'); });`,
 )}`;
 
 async function startServer(repo, script, env, { collectOnSignal = false } = {}) {
@@ -219,20 +235,43 @@ async function until(check, what, timeoutMs = 30_000) {
   }
 }
 
-/** Memory and descriptors of a server started with `collectOnSignal`, right after a full garbage collection. */
-async function snapshot(server) {
-  const collections = () => server.stderr().split('"msg":"bench: collected"').length;
-  const before = collections();
+/**
+ * Memory and descriptors of a server started with `collectOnSignal`, right after a full garbage
+ * collection; open streams from its `/metrics` when it has them (the bare server has none).
+ */
+async function snapshot(server, { withMetrics = true } = {}) {
+  const collected = () => server.stderr().split('\n').filter((line) => line.includes('"msg":"bench: collected"'));
+  const before = collected().length;
   server.child.kill('SIGUSR2');
-  await until(async () => collections() > before, 'a garbage collection', 10_000);
+  await until(async () => collected().length > before, 'a garbage collection', 10_000);
+  const { heapUsed, rss } = JSON.parse(collected().at(-1));
+  const memory = { rssMb: rss / 2 ** 20, heapMb: heapUsed / 2 ** 20 };
+  if (!withMetrics) return { streams: NaN, fds: openFds(server.child.pid), ...memory };
   const text = await readMetrics(server.url);
-  const value = (name) => metricIn(text, name);
-  return {
-    streams: value('mcp_open_streams{kind="streamable-http"}'),
-    fds: value('process_open_fds'),
-    rssMb: value('process_resident_memory_bytes') / 2 ** 20,
-    heapMb: value('nodejs_heap_size_used_bytes') / 2 ** 20,
-  };
+  return { streams: metricIn(text, 'mcp_open_streams{kind="streamable-http"}'), fds: metricIn(text, 'process_open_fds'), ...memory };
+}
+
+/** A process's open descriptors, from /proc on Linux. */
+function openFds(pid) {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Heap and RSS per open stream, and descriptors: `OPEN_STREAMS` long calls opened on `server`, then aborted. */
+async function measureOpenStreams(server, { withMetrics }) {
+  const before = await snapshot(server, { withMetrics });
+  const open = [];
+  for (let i = 0; i < OPEN_STREAMS; i++) open.push(await openStream(server.url, i));
+  if (withMetrics) await until(async () => (await metric(server.url, 'mcp_open_streams{kind="streamable-http"}')) === OPEN_STREAMS, 'streams to open');
+  const during = await snapshot(server, { withMetrics });
+  for (const { req } of open) req.destroy();
+  if (withMetrics) await until(async () => (await metric(server.url, 'mcp_open_streams{kind="streamable-http"}')) === 0, 'streams to close');
+  const after = await snapshot(server, { withMetrics });
+  const perStream = (field) => ((during[field] - before[field]) * 1024) / OPEN_STREAMS;
+  return { before, during, after, heapKb: perStream('heapMb'), rssKb: perStream('rssMb'), fds: (during.fds - before.fds) / OPEN_STREAMS };
 }
 
 export async function benchHttp() {
@@ -280,14 +319,12 @@ export async function benchHttp() {
 
     // Streams: memory and descriptors with OPEN_STREAMS open, then after CYCLES open/abort cycles.
     step(`opening ${OPEN_STREAMS} streams`);
-    const before = await snapshot(generated);
-    const open = [];
-    for (let i = 0; i < OPEN_STREAMS; i++) open.push(await openStream(generated.url, i));
-    await until(async () => (await metric(generated.url, 'mcp_open_streams{kind="streamable-http"}')) === OPEN_STREAMS, 'streams to open');
-    const during = await snapshot(generated);
-    for (const { req } of open) req.destroy();
-    await until(async () => (await metric(generated.url, 'mcp_open_streams{kind="streamable-http"}')) === 0, 'streams to close');
-    const afterOpen = await snapshot(generated);
+    const opened = await measureOpenStreams(generated, { withMetrics: true });
+    const { before, during, after: afterOpen } = opened;
+    // The same long tool behind the SDK alone: what an open call costs before anything of ours.
+    const bareStreams = await startServer(repo, 'bare-server.mjs', { BARE_TOOLS: 'watch_note' }, { collectOnSignal: true });
+    const bareOpened = await measureOpenStreams(bareStreams, { withMetrics: false });
+    await stop(bareStreams);
 
     step(`${CYCLES} open/abort cycles`);
     for (let done = 0; done < CYCLES; done += BATCH) {
@@ -315,13 +352,13 @@ the calls it answered: on a busy machine it moves much less than calls/s.
 | server | calls/s | of bare one-tool | p50 ms | p99 ms | CPU ms per call | CPU of bare one-tool | errors |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 ${line('bare SDK HTTP serving a factory with only this one tool, unwrapped', b)}
-${line('bare SDK HTTP (\`createMcpHandler\` + \`toNodeHandler\`) serving the generated server factory', f, b)}
-${line('generated: \`npm start\` (guards, stream registry, metrics, handshake log, drain), tracing off', g, b)}
+${line('bare SDK HTTP (\`createMcpHandler\` + \`toNodeHandler\`) serving the generated server factory, a new instance per request', f, b)}
+${line('generated: \`npm start\` (idle instances reused; guards, stream registry, metrics, handshake log, drain), tracing off', g, b)}
 ${tracedRows.map((r) => line(`generated, ${r.label}`, r, b)).join('\n')}
 
-- The HTTP production layers (generated vs bare HTTP serving the same factory): ${share(g, f)} of the throughput, p99 ${(g.p99.median / f.p99.median).toFixed(2)}×, CPU per call ${ratio(g.cpu, f.cpu)}.
-- The per-request factory (the generated factory vs the one-tool factory, both on bare HTTP): ${share(f, b)} of the throughput, CPU per call ${ratio(f.cpu, b.cpu)}.
-  Stateless serving builds a server instance per request, so this part grows with the number of registrations.
+- Building the generated server for every request (the generated factory vs the one-tool factory, both on bare HTTP): ${share(f, b)} of the throughput, CPU per call ${ratio(f.cpu, b.cpu)}.
+  This part grows with the number of registrations; the generated server avoids it by reusing idle instances for 2026-07-28 requests (\`src/lib/server-reuse.ts\`).
+- The generated server vs the bare HTTP building its factory per request (reuse, plus every production layer): ${share(g, f)} of the throughput, p99 ${(g.p99.median / f.p99.median).toFixed(2)}×, CPU per call ${ratio(g.cpu, f.cpu)}.
 - Goal: the generated server at 95% or more of the bare one-tool server, p99 no worse.
 ${tracedRows.map((r) => `- Generated, ${r.label}, vs tracing off: ${share(r, g)} of the throughput, p99 ${(r.p99.median / g.p99.median).toFixed(2)}×, CPU per call ${ratio(r.cpu, g.cpu)} (${r.exportedKiB.toFixed(0)} KiB of spans received).`).join('\n')}
 `;
@@ -337,12 +374,24 @@ ${row(`${OPEN_STREAMS} streams open`, during)}
 ${row('after aborting them', afterOpen)}
 ${row(`after ${CYCLES} open/abort cycles`, afterCycles)}
 
-Per open stream: ${(((during.heapMb - before.heapMb) * 1024) / OPEN_STREAMS).toFixed(1)} KB of heap, ${(((during.rssMb - before.rssMb) * 1024) / OPEN_STREAMS).toFixed(1)} KB RSS, ${((during.fds - before.fds) / OPEN_STREAMS).toFixed(2)} fds (goal: under 3 KB).
+Per open stream: ${opened.heapKb.toFixed(1)} KB of heap, ${opened.rssKb.toFixed(1)} KB RSS, ${opened.fds.toFixed(2)} fds (goal: under 3 KB).
+The same ${OPEN_STREAMS} calls on the bare SDK server serving only \`watch_note\` (no layers of ours): ${bareOpened.heapKb.toFixed(1)} KB of heap, ${bareOpened.rssKb.toFixed(1)} KB RSS, ${bareOpened.fds.toFixed(2)} fds per open stream
+(${(opened.heapKb / bareOpened.heapKb).toFixed(2)}× its heap). Each open call holds the server instance serving it, so no instance can be reused while a stream is open.
 Descriptors after the cycles vs before: ${afterCycles.fds - before.fds >= 0 ? '+' : ''}${afterCycles.fds - before.fds} (goal: back to the baseline).
 `;
     return {
       sections: { 3: throughput, 4: streams },
-      data: { rounds: ROUNDS, roundMs: ROUND_MS, concurrency: CONCURRENCY, generated: g, bareFactory: f, bare: b, traced: tracedRows, streams: { before, during, afterOpen, afterCycles } },
+      data: {
+        rounds: ROUNDS,
+        roundMs: ROUND_MS,
+        concurrency: CONCURRENCY,
+        generated: g,
+        bareFactory: f,
+        bare: b,
+        traced: tracedRows,
+        streams: { before, during, afterOpen, afterCycles, perStream: { heapKb: opened.heapKb, rssKb: opened.rssKb, fds: opened.fds } },
+        bareStreams: { before: bareOpened.before, during: bareOpened.during, perStream: { heapKb: bareOpened.heapKb, rssKb: bareOpened.rssKb, fds: bareOpened.fds } },
+      },
     };
   } finally {
     for (const variant of tracing) await variant.stop();

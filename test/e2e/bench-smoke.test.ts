@@ -36,6 +36,8 @@ describe('the benchmark harness (BENCH_SMOKE=1)', () => {
     // The HTTP section measures tracing on beside tracing off, and each server's CPU per call.
     expect(report).toContain('| generated, tracing on (OTLP/HTTP to a loopback collector stand-in) |');
     expect(report).toContain('CPU ms per call');
+    // The streams section measures the bare SDK server's open calls beside ours.
+    expect(report).toContain('on the bare SDK server serving only `watch_note`');
 
     const json = JSON.parse(readFileSync(path.join(out, files[0] as string), 'utf8')) as { smoke: boolean; sections: Record<string, unknown> };
     expect(json.smoke).toBe(true);
