@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { bundleOptions, entryOptions, precompiledTemplates } from '../scripts/build.mjs';
 import type { Answers } from '../src/answers.js';
 import { templateData } from '../src/render/data.js';
-import { createHandlebars, renderTemplate } from '../src/render/handlebars.js';
+import { createHandlebars, loadCompiler, renderTemplate } from '../src/render/handlebars.js';
 import { PRECOMPILED_FILE, loadPrecompiled, templateKey } from '../src/render/precompiled.js';
 import { useTempDirs } from './helpers/fs.js';
 
@@ -67,6 +67,16 @@ describe('the CLI bundle', () => {
     expect(external.filter((name) => !name.startsWith('node:') && !builtinModules.includes(name) && name !== './run.mjs')).toEqual([]);
   });
 
+  it('renders a generation with the Handlebars runtime: the compiler is a chunk of its own, imported only when a template was not precompiled', async () => {
+    const commands = await build({ ...optionsFor({ outdir: await tempDir() }), write: false });
+    const metafile = commands.metafile as Metafile;
+    const outputHolding = (input: string) => Object.keys(metafile.outputs).find((file) => Object.keys(metafile.outputs[file]?.inputs ?? {}).some((name) => name.endsWith(input)));
+    const createLoads = staticInputs(metafile, outputHolding('src/commands/create.ts') as string);
+    expect(createLoads.some((file) => file.endsWith('node_modules/handlebars/dist/cjs/handlebars.runtime.js'))).toBe(true);
+    expect(createLoads.filter((file) => file.includes('node_modules/handlebars/dist/cjs/handlebars/compiler/'))).toEqual([]);
+    expect(outputHolding('node_modules/handlebars/dist/cjs/handlebars/compiler/compiler.js')).toBeDefined();
+  });
+
   it('bundles a lazily imported node-plop into a chunk that runs with no node_modules beside it', async () => {
     const outdir = await tempDir();
     const entry = path.join(root, 'test', 'fixtures', 'lazy-plop.ts');
@@ -98,7 +108,7 @@ describe('precompiled templates', () => {
     expect(sources.length).toBeGreaterThan(10);
     expect(precompiled.size).toBe(new Set(sources.map((source) => readFileSync(source, 'utf8'))).size);
 
-    const hb = createHandlebars();
+    const hb = createHandlebars(await loadCompiler());
     // The add-* generators' templates (tool/, resource/, prompt/) are rendered by node-plop with data of their own.
     const addGenerators = new Set(['tool', 'resource', 'prompt'].map((layer) => path.join(templatesRoot, layer)));
     const overlaySources = sources.filter((source) => !addGenerators.has(path.dirname(source)));

@@ -1,20 +1,42 @@
-import Handlebars from 'handlebars';
+import HandlebarsRuntime from 'handlebars/runtime';
 import { COMPILE_OPTIONS, templateKey, type PrecompiledTemplates } from './precompiled.js';
 
 export type TemplateData = Record<string, unknown>;
-type TemplateSpecification = Parameters<typeof Handlebars.template>[0];
+type HandlebarsInstance = typeof HandlebarsRuntime;
+type TemplateSpecification = Parameters<HandlebarsInstance['template']>[0];
 
 /**
  * Our own Handlebars instance, not plop's: `noEscape` because we emit code, not HTML (plop's
  * default turns `&` into `&amp;`), and `strict` (plus `strictData`) so a misspelt variable fails
  * the render instead of silently becoming an empty string or `false`.
+ *
+ * By default the runtime alone, which renders the templates the build precompiled but compiles
+ * nothing; pass the full Handlebars (`loadCompiler`) to render others.
  */
-export function createHandlebars(): typeof Handlebars {
-  const hb = Handlebars.create();
+export function createHandlebars(handlebars: HandlebarsInstance = HandlebarsRuntime): HandlebarsInstance {
+  const hb = handlebars.create();
   hb.registerHelper('json', (value: unknown) => JSON.stringify(value));
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hb.registerHelper('includes', (list: unknown, item: unknown) => Array.isArray(list) && list.includes(item));
   return hb;
+}
+
+/**
+ * An instance that can render every one of `sources`: the runtime when the build precompiled them
+ * all (every generation from the published package), which spares loading the compiler; the full
+ * Handlebars otherwise (a test fixture, a template edited after the build, running from source).
+ */
+export async function handlebarsFor(sources: Iterable<string>, precompiled: PrecompiledTemplates): Promise<HandlebarsInstance> {
+  for (const source of sources) {
+    if (!precompiled.has(templateKey(source))) return createHandlebars(await loadCompiler());
+  }
+  return createHandlebars();
+}
+
+/** The full Handlebars, compiler included: a chunk of its own in the bundle, loaded only when needed. */
+export async function loadCompiler(): Promise<HandlebarsInstance> {
+  const { default: Handlebars } = await import('handlebars');
+  return Handlebars;
 }
 
 export class TemplateError extends Error {
@@ -25,9 +47,10 @@ export class TemplateError extends Error {
 }
 
 /** Renders `source`, from its build-time compiled form when `precompiled` has this exact text. */
-export function renderTemplate(hb: typeof Handlebars, source: string, data: TemplateData, file: string, precompiled?: PrecompiledTemplates): string {
+export function renderTemplate(hb: HandlebarsInstance, source: string, data: TemplateData, file: string, precompiled?: PrecompiledTemplates): string {
   try {
     const spec = precompiled?.get(templateKey(source));
+    if (spec === undefined && !('compile' in hb)) throw new Error('not precompiled, and this Handlebars instance has no compiler (see handlebarsFor)');
     const template = spec ? hb.template(spec as TemplateSpecification) : hb.compile(source, { ...COMPILE_OPTIONS });
     return template(strictData(data));
   } catch (error) {

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Answers } from '../answers.js';
-import { createHandlebars, renderTemplate } from '../render/handlebars.js';
+import { handlebarsFor, renderTemplate } from '../render/handlebars.js';
 import { templateData } from '../render/data.js';
 import { loadPrecompiled, type PrecompiledTemplates } from '../render/precompiled.js';
 import { MANIFEST_FILE, createManifest, serializeManifest } from '../render/manifest.js';
@@ -31,15 +31,21 @@ export async function renderRepo({ answers, destDir, templatesRoot = fileURLToPa
   const plan = await planOverlays(templatesRoot, layersFor(answers));
   // The generated README lists the user's files from the same rules the manifest records.
   const data = { ...templateData(answers, generator.version), userFiles: ownedByUser(plan) };
-  const hb = createHandlebars();
   const precompiled = await loadPrecompiled();
-  const files: RenderedFiles = new Map();
+  // Every source is read before anything renders: the templates among them decide whether the
+  // Handlebars compiler has to load (see handlebarsFor).
+  const sources = plan.files.map((file) => ({ ...file, content: readFileSync(file.source) }));
+  const fragments = await Promise.all(plan.packageFragments.map(async (fragment) => ({ ...fragment, content: await readFile(fragment.source) })));
+  const hb = await handlebarsFor(
+    [...sources, ...fragments].filter((source) => source.render).map((source) => source.content.toString('utf8')),
+    precompiled,
+  );
+  const textOf = ({ source, content, render }: { source: string; content: Buffer; render: boolean }): string =>
+    render ? renderTemplate(hb, content.toString('utf8'), data, relativeSource(templatesRoot, source), precompiled) : content.toString('utf8');
 
-  for (const file of plan.files) {
-    const raw = readFileSync(file.source);
-    files.set(file.target, file.render ? renderTemplate(hb, raw.toString('utf8'), data, relativeSource(templatesRoot, file.source), precompiled) : raw);
-  }
-  files.set(PACKAGE_JSON, await renderPackageJson(plan, hb, data, templatesRoot, precompiled));
+  const files: RenderedFiles = new Map(sources.map((source) => [source.target, source.render ? textOf(source) : source.content]));
+  const packageJson = mergePackageJson(fragments.map((fragment) => parsePackageFragment(textOf(fragment), relativeSource(templatesRoot, fragment.source))));
+  files.set(PACKAGE_JSON, formatJson(packageJson));
 
   const manifest = serializeManifest(createManifest(generator, answers, files));
   if (destDir !== undefined) {
@@ -63,23 +69,6 @@ function writeFiles(destDir: string, files: ReadonlyMap<string, string | Buffer>
     made.add(dir);
     writeFileSync(file, content);
   }
-}
-
-async function renderPackageJson(
-  plan: OverlayPlan,
-  hb: ReturnType<typeof createHandlebars>,
-  data: Record<string, unknown>,
-  templatesRoot: string,
-  precompiled: PrecompiledTemplates,
-): Promise<string> {
-  const fragments = await Promise.all(
-    plan.packageFragments.map(async (fragment) => {
-      const name = relativeSource(templatesRoot, fragment.source);
-      const text = await readFile(fragment.source, 'utf8');
-      return parsePackageFragment(fragment.render ? renderTemplate(hb, text, data, name, precompiled) : text, name);
-    }),
-  );
-  return formatJson(mergePackageJson(fragments));
 }
 
 function relativeSource(templatesRoot: string, source: string): string {

@@ -1,9 +1,9 @@
 import Handlebars from 'handlebars';
 import { describe, expect, it } from 'vitest';
-import { TemplateError, createHandlebars, renderTemplate } from '../../src/render/handlebars.js';
+import { TemplateError, createHandlebars, handlebarsFor, renderTemplate } from '../../src/render/handlebars.js';
 import { COMPILE_OPTIONS, templateKey } from '../../src/render/precompiled.js';
 
-const hb = createHandlebars();
+const hb = createHandlebars(Handlebars);
 const render = (source: string, data: Record<string, unknown> = {}, file = 'base/x.ts.hbs') => renderTemplate(hb, source, data, file);
 
 function renderError(source: string, data: Record<string, unknown> = {}, file = 'base/x.ts.hbs'): Error {
@@ -130,5 +130,28 @@ describe('renderTemplate from a precompiled template', () => {
 
   it('a template whose text changed since the build is compiled from its text', () => {
     expect(renderTemplate(hb, 'new {{name}}', { name: 'demo' }, 'x.hbs', compiled('old {{name}}'))).toBe('new demo');
+  });
+
+  it('renders with the runtime alone (no compiler), and names a template it cannot render', () => {
+    const runtime = createHandlebars();
+    expect('compile' in runtime).toBe(false);
+    const data = { name: 'demo', description: 'A & B <demo>', has: { http: true } };
+    expect(renderTemplate(runtime, source, data, 'x.hbs', compiled(source))).toBe(renderTemplate(hb, source, data, 'x.hbs'));
+    expect(() => renderTemplate(runtime, 'new {{name}}', data, 'base/new.ts.hbs', compiled(source))).toThrow(/^template base\/new\.ts\.hbs: not precompiled/);
+  });
+});
+
+describe('handlebarsFor', () => {
+  const precompiled = new Map([[templateKey('{{name}}'), new Function(`return ${Handlebars.precompile('{{name}}', { ...COMPILE_OPTIONS })}`)() as object]]);
+
+  it('gives the runtime alone when every template was precompiled', async () => {
+    const instance = await handlebarsFor(['{{name}}', '{{name}}'], precompiled);
+    expect('compile' in instance).toBe(false);
+    expect(renderTemplate(instance, '{{name}}', { name: 'demo' }, 'x.hbs', precompiled)).toBe('demo');
+  });
+
+  it('loads the compiler for a template that was not, with the same helpers', async () => {
+    const instance = await handlebarsFor(['{{name}}', '{{json name}}'], precompiled);
+    expect(renderTemplate(instance, '{{json name}}', { name: 'demo' }, 'x.hbs', precompiled)).toBe('"demo"');
   });
 });
