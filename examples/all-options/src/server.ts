@@ -15,7 +15,9 @@ const INSTRUCTIONS = 'Tool descriptions are short on purpose: read docs://tools/
  * The server factory: tools, resources and prompts. The SDK asks it for a server for each
  * connection (stdio) or each request (HTTP), and an instance may serve several requests one after
  * another (lib/server-reuse.ts). So an instance holds no state of its own: shared things live in
- * `services`, and what belongs to one call stays in that call's handler.
+ * `services`, and what belongs to one call stays in that call's handler. A handler you register on
+ * the SDK directly sends its notifications (`ctx.mcpReq.notify`, `log`) before it returns: after
+ * that the instance may be answering someone else. Tools get no way to send (tools/tool.ts).
  */
 export function createServerFactory(services: Services): McpServerFactory {
   // Chosen once, before any connection: every client sees the same list (MCP_TOOLSETS).

@@ -1,6 +1,6 @@
-import { McpServer, type McpRequestContext, type McpServerFactory, type Server, type Transport } from '@modelcontextprotocol/server';
+import { McpServer, type McpRequestContext, type McpServerFactory, type Server } from '@modelcontextprotocol/server';
 import { isRequest, respondsTo } from './jsonrpc.js';
-import { onNextConnect } from './transport-tap.js';
+import { observeInPlace, onNextConnect } from './transport-tap.js';
 
 export interface ServerReuseOptions {
   /**
@@ -63,36 +63,24 @@ export function reuseIdleServers(factory: McpServerFactory, { keyOf, maxIdle = 6
 function onConnectionAnswered(instance: ServerInstance, onAnswered: () => void): void {
   const unanswered = new Set<unknown>();
   let received = 0;
-  onNextConnect(instance, (transport) => {
-    watchRequests(transport, {
-      received: (id) => {
+  onNextConnect(instance, (transport) =>
+    observeInPlace(transport, {
+      inbound: (message) => {
+        if (!isRequest(message)) return;
         received++;
-        unanswered.add(id);
+        unanswered.add(message.id);
       },
-      answered: (id) => unanswered.delete(id),
-    });
-  });
+      outbound: (message) => {
+        const id = respondsTo(message);
+        if (id !== undefined) unanswered.delete(id);
+      },
+    }),
+  );
   // The SDK swaps in its own close handler while it serves an exchange and calls this one after it.
   const protocol = protocolOf(instance);
   protocol.onclose = () => {
     protocol.onclose = undefined;
     if (received > 0 && unanswered.size === 0) onAnswered();
-  };
-}
-
-function watchRequests(transport: Transport, on: { received: (id: unknown) => void; answered: (id: unknown) => void }): void {
-  const handler = transport.onmessage;
-  if (handler) {
-    transport.onmessage = (message, extra) => {
-      if (isRequest(message)) on.received(message.id);
-      handler(message, extra);
-    };
-  }
-  const send = transport.send.bind(transport);
-  transport.send = (message, options) => {
-    const id = respondsTo(message);
-    if (id !== undefined) on.answered(id);
-    return send(message, options);
   };
 }
 

@@ -110,8 +110,11 @@ export function tapServerFactory(factory: McpServerFactory, newTap: () => Messag
   return onServerConnect(factory, (transport) => observeInPlace(transport, newTap()));
 }
 
-/** The SDK has set the transport's handlers by now: wrap them where they are, as the telemetry does. */
-function observeInPlace(transport: Transport, tap: MessageTap): void {
+/**
+ * Wraps a connected transport's handlers where they are (the SDK has set them by now), so `tap`
+ * sees every message, already parsed, in both directions.
+ */
+export function observeInPlace(transport: Transport, tap: MessageTap): void {
   const handler = transport.onmessage;
   if (handler) {
     transport.onmessage = (message, extra) => {
