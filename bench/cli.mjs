@@ -73,6 +73,28 @@ function probeCommand(args, cwd) {
   return { available: false, reason: (result.stderr || result.stdout).trim().split('\n')[0] || `exit ${result.status}` };
 }
 
+/**
+ * User and system time of the generations beside create-vite's and the write-only floor: system
+ * time is the kernel's (creating files, mostly, and it varies with the file system's state), user
+ * time is each generator's own code, so the two say which part a change to the generator can move.
+ */
+function cpuSplit(results) {
+  const vite = results['create-vite vanilla-ts'];
+  if (!vite?.user || !vite?.system) return '';
+  const names = ['node -e 0', 'create-vite vanilla-ts', FLOOR, ...Object.keys(results).filter((name) => name.startsWith('create-mcp-prod: '))];
+  const rows = names
+    .filter((name) => results[name]?.user)
+    .map((name) => {
+      const r = results[name];
+      return [name, spread(r.user), spread(r.system), name === 'create-vite vanilla-ts' ? 'reference' : `${ratio(r.user, vite.user)} / ${ratio(r.system, vite.system)}`];
+    });
+  return `
+The CPU of a generation, split: user time (the generator's own code) and system time (the kernel's work, mostly creating files).
+
+${table(['case', 'user ms', 'system ms', 'of create-vite: user / system'], rows)}
+`;
+}
+
 export async function benchCli() {
   const rounds = size('BENCH_RUNS', 10, 1);
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'create-mcp-prod-bench-cli-'));
@@ -201,6 +223,7 @@ export async function benchCli() {
         return `- \`${name}\`: ${cpu}${times('wall').toFixed(2)}× (wall) \`--help\`, ${goal}.`;
       });
 
+    const split = cpuSplit(results);
     const floorLine =
       results[FLOOR]?.cpu && results['create-vite vanilla-ts']?.cpu
         ? `\n${FLOOR} (${floor.files} files in ${floor.folders} folders, no generator code): ${ratio(results[FLOOR].cpu, results['create-vite vanilla-ts'].cpu)} the CPU of create-vite, the share of an all-options generation that is the file system's.\n`
@@ -221,7 +244,7 @@ Goals: generation within 1.5× create-vite (wall and CPU), \`--help\` and \`--ve
 in a repo generated with \`--no-install\`, a fresh name each run; \`check\` and \`update --dry-run\` with
 \`--from-package\` this checkout, the running package, so the recorded version is rendered in process, in a fresh
 committed repo) are compared with \`--help\` run in the same rounds (${HELP_ALONGSIDE}).
-${floorLine}${goals.length ? `\n${goals.join('\n')}\n` : ''}${skipped.length ? `\n${skipped.join('\n')}\n` : ''}${SMOKE ? '\n(smoke run: sizes too small to mean anything)\n' : ''}`;
+${floorLine}${split}${goals.length ? `\n${goals.join('\n')}\n` : ''}${skipped.length ? `\n${skipped.join('\n')}\n` : ''}${SMOKE ? '\n(smoke run: sizes too small to mean anything)\n' : ''}`;
     return { sections: { 1: markdown }, data: { rounds, peers: PEERS, results, goals, skipped: Object.fromEntries(Object.entries(later).filter(([, p]) => !p.available)) } };
   } finally {
     rmSync(scratch, { recursive: true, force: true });

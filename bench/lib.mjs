@@ -56,7 +56,8 @@ export function table(header, rows) {
 }
 
 // Runs one process and reports its wall time and the CPU time of it and every child it waited
-// for (rusage of the reaped process tree: npx and npm included). Python's os.wait4 gives that
+// for (rusage of the reaped process tree: npx and npm included), split into user time (the
+// processes' own code) and system time (the kernel's work for them: creating files, mostly). Python's os.wait4 gives that
 // in microseconds; Node has no API for a child's rusage.
 const TIMER = `
 import json, os, sys, time
@@ -68,7 +69,7 @@ start = time.perf_counter()
 pid = os.posix_spawnp(spec["argv"][0], spec["argv"], dict(os.environ, **spec["env"]), file_actions=quiet)
 _, status, usage = os.wait4(pid, 0)
 wall = (time.perf_counter() - start) * 1000
-print(json.dumps({"wallMs": wall, "cpuMs": (usage.ru_utime + usage.ru_stime) * 1000, "status": os.waitstatus_to_exitcode(status)}))
+print(json.dumps({"wallMs": wall, "cpuMs": (usage.ru_utime + usage.ru_stime) * 1000, "userMs": usage.ru_utime * 1000, "systemMs": usage.ru_stime * 1000, "status": os.waitstatus_to_exitcode(status)}))
 `;
 
 let python;
@@ -85,7 +86,7 @@ export function timeProcess(argv, { cwd, env = {} } = {}) {
   } else {
     const started = performance.now();
     const child = spawnSync(argv[0], argv.slice(1), { cwd, env: { ...process.env, ...env }, stdio: 'ignore' });
-    result = { wallMs: performance.now() - started, cpuMs: null, status: child.status };
+    result = { wallMs: performance.now() - started, cpuMs: null, userMs: null, systemMs: null, status: child.status };
   }
   if (result.status !== 0) throw new Error(`${argv.join(' ')} exited with ${result.status}`);
   return result;
@@ -94,10 +95,10 @@ export function timeProcess(argv, { cwd, env = {} } = {}) {
 /**
  * Runs every case once per round, in the same order each round, so background load hits them
  * alike; `argv` may be a function of the round (a fresh target folder each time).
- * Returns { [case]: { wall: stats, cpu: stats } }.
+ * Returns { [case]: { wall: stats, cpu: stats, user: stats, system: stats } }.
  */
 export function measure(cases, rounds, { cwd, warmup = 1 } = {}) {
-  const samples = Object.fromEntries(Object.keys(cases).map((name) => [name, { wall: [], cpu: [] }]));
+  const samples = Object.fromEntries(Object.keys(cases).map((name) => [name, { wall: [], cpu: [], user: [], system: [] }]));
   for (let round = -warmup; round < rounds; round++) {
     for (const [name, spec] of Object.entries(cases)) {
       const run = typeof spec === 'function' ? spec(round) : Array.isArray(spec) ? { argv: spec } : spec;
@@ -105,9 +106,13 @@ export function measure(cases, rounds, { cwd, warmup = 1 } = {}) {
       if (round < 0) continue;
       samples[name].wall.push(result.wallMs);
       samples[name].cpu.push(result.cpuMs);
+      samples[name].user.push(result.userMs);
+      samples[name].system.push(result.systemMs);
     }
   }
-  return Object.fromEntries(Object.entries(samples).map(([name, s]) => [name, { wall: stats(s.wall), cpu: stats(s.cpu) }]));
+  return Object.fromEntries(
+    Object.entries(samples).map(([name, s]) => [name, { wall: stats(s.wall), cpu: stats(s.cpu), user: stats(s.user), system: stats(s.system) }]),
+  );
 }
 
 /** Bytes of every file under `dir` (apparent size, symlinks not followed). */

@@ -33,6 +33,8 @@ describe('the benchmark harness (BENCH_SMOKE=1)', () => {
     expect(headings).toEqual(['1', '2', '3', '4', '5', '6', '7']);
     expect(report).toContain('SMOKE RUN');
     expect(report).not.toMatch(/NaN|undefined|bench failed/);
+    // The generator section splits each generation's CPU into the generator's own and the kernel's.
+    expect(report).toMatch(/\| create-mcp-prod: stdio \| [\d.]+ \| [\d.]+ \| [\d.]+× \/ [\d.]+× \|/);
     // The HTTP section measures tracing on beside tracing off, and each server's CPU per call.
     expect(report).toContain('| generated, tracing on (OTLP/HTTP to a loopback collector stand-in) |');
     expect(report).toContain('CPU ms per call');
