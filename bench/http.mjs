@@ -21,6 +21,21 @@ const OPEN_STREAMS = size('BENCH_OPEN_STREAMS', 1_000, 10);
 const CYCLES = size('BENCH_CYCLES', 10_000, 200);
 const BATCH = Math.min(100, CYCLES);
 
+/**
+ * For the streams section (STREAMS=1): the SDK's `toNodeHandler` sends an SSE response's headers
+ * only with its first event; the generated server sends them at once, so the client knows its
+ * call is open. The bare servers do the same when measured with open streams.
+ */
+const FLUSH_HEADERS_FOR_STREAMS = `function forStreams(res) {
+  if (process.env.STREAMS !== '1') return;
+  const writeHead = res.writeHead;
+  res.writeHead = (...args) => {
+    writeHead.apply(res, args);
+    res.flushHeaders();
+    return res;
+  };
+}`;
+
 const BARE_SERVER_FACTORY = `// The generated server factory (all tools, resources, prompt, call wrapper) behind the SDK's HTTP alone.
 import { createServer } from 'node:http';
 import { createMcpHandler } from '@modelcontextprotocol/server';
@@ -30,7 +45,12 @@ import { createLogger } from './dist/lib/logger.js';
 import { createServices } from './dist/services.js';
 import { createServerFactory } from './dist/server.js';
 const services = await createServices(loadConfig(), createLogger('silent'));
-const server = createServer(toNodeHandler(createMcpHandler(createServerFactory(services))));
+const nodeHandler = toNodeHandler(createMcpHandler(createServerFactory(services)));
+${FLUSH_HEADERS_FOR_STREAMS}
+const server = createServer((req, res) => {
+  forStreams(res);
+  return nodeHandler(req, res);
+});
 server.listen(0, '127.0.0.1', () => process.stderr.write(JSON.stringify({ msg: 'listening', port: server.address().port }) + '\\n'));
 `;
 
@@ -56,16 +76,9 @@ const handler = createMcpHandler(() => {
   return server;
 });
 const nodeHandler = toNodeHandler(handler);
+${FLUSH_HEADERS_FOR_STREAMS}
 const server = createServer((req, res) => {
-  // Streams: send an SSE response's headers at once (as the generated server does), so the client knows its call is open.
-  if (tool === watchNote) {
-    const writeHead = res.writeHead;
-    res.writeHead = (...args) => {
-      writeHead.apply(res, args);
-      res.flushHeaders();
-      return res;
-    };
-  }
+  forStreams(res);
   return nodeHandler(req, res);
 });
 server.listen(0, '127.0.0.1', () => process.stderr.write(JSON.stringify({ msg: 'listening', port: server.address().port }) + '\\n'));
@@ -322,9 +335,13 @@ export async function benchHttp() {
     const opened = await measureOpenStreams(generated, { withMetrics: true });
     const { before, during, after: afterOpen } = opened;
     // The same long tool behind the SDK alone: what an open call costs before anything of ours.
-    const bareStreams = await startServer(repo, 'bare-server.mjs', { BARE_TOOLS: 'watch_note' }, { collectOnSignal: true });
+    const bareStreams = await startServer(repo, 'bare-server.mjs', { BARE_TOOLS: 'watch_note', STREAMS: '1' }, { collectOnSignal: true });
     const bareOpened = await measureOpenStreams(bareStreams, { withMetrics: false });
     await stop(bareStreams);
+    // The generated factory behind the SDK alone: what the full server instance each open call holds adds.
+    const bareFactoryStreams = await startServer(repo, 'bare-factory.mjs', { STREAMS: '1' }, { collectOnSignal: true });
+    const bareFactoryOpened = await measureOpenStreams(bareFactoryStreams, { withMetrics: false });
+    await stop(bareFactoryStreams);
 
     step(`${CYCLES} open/abort cycles`);
     for (let done = 0; done < CYCLES; done += BATCH) {
@@ -376,7 +393,9 @@ ${row(`after ${CYCLES} open/abort cycles`, afterCycles)}
 
 Per open stream: ${opened.heapKb.toFixed(1)} KB of heap, ${opened.rssKb.toFixed(1)} KB RSS, ${opened.fds.toFixed(2)} fds (goal: under 3 KB).
 The same ${OPEN_STREAMS} calls on the bare SDK server serving only \`watch_note\` (no layers of ours): ${bareOpened.heapKb.toFixed(1)} KB of heap, ${bareOpened.rssKb.toFixed(1)} KB RSS, ${bareOpened.fds.toFixed(2)} fds per open stream
-(${(opened.heapKb / bareOpened.heapKb).toFixed(2)}× its heap). Each open call holds the server instance serving it, so no instance can be reused while a stream is open.
+(ours: ${(opened.heapKb / bareOpened.heapKb).toFixed(2)}× its heap). On bare SDK HTTP serving the generated factory (every tool, resource and prompt on the instance each open call holds): ${bareFactoryOpened.heapKb.toFixed(1)} KB of heap per open stream.
+Of the ${(opened.heapKb - bareOpened.heapKb).toFixed(1)} KB ours holds beyond the bare one-tool server, ${(bareFactoryOpened.heapKb - bareOpened.heapKb).toFixed(1)} KB is that fuller instance and ${(opened.heapKb - bareFactoryOpened.heapKb).toFixed(1)} KB our layers.
+Each open call holds the server instance serving it, so no instance can be reused while a stream is open.
 Descriptors after the cycles vs before: ${afterCycles.fds - before.fds >= 0 ? '+' : ''}${afterCycles.fds - before.fds} (goal: back to the baseline).
 `;
     return {
@@ -391,6 +410,11 @@ Descriptors after the cycles vs before: ${afterCycles.fds - before.fds >= 0 ? '+
         traced: tracedRows,
         streams: { before, during, afterOpen, afterCycles, perStream: { heapKb: opened.heapKb, rssKb: opened.rssKb, fds: opened.fds } },
         bareStreams: { before: bareOpened.before, during: bareOpened.during, perStream: { heapKb: bareOpened.heapKb, rssKb: bareOpened.rssKb, fds: bareOpened.fds } },
+        bareFactoryStreams: {
+          before: bareFactoryOpened.before,
+          during: bareFactoryOpened.during,
+          perStream: { heapKb: bareFactoryOpened.heapKb, rssKb: bareFactoryOpened.rssKb, fds: bareFactoryOpened.fds },
+        },
       },
     };
   } finally {
