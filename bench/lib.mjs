@@ -57,8 +57,8 @@ export function table(header, rows) {
 
 // Runs one process and reports its wall time and the CPU time of it and every child it waited
 // for (rusage of the reaped process tree: npx and npm included), split into user time (the
-// processes' own code) and system time (the kernel's work for them: creating files, mostly). Python's os.wait4 gives that
-// in microseconds; Node has no API for a child's rusage.
+// processes' own code) and system time (the kernel's work for them: creating files, mostly).
+// Python's os.wait4 gives that in microseconds; Node has no API for a child's rusage.
 const TIMER = `
 import json, os, sys, time
 spec = json.loads(sys.stdin.read())
