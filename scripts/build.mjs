@@ -1,9 +1,11 @@
 // `npm run build`: bundles the CLI with esbuild into dist/ with every dependency inside, so
-// `npx create-mcp-prod` installs one package. Two bundles:
+// `npx create-mcp-prod` installs one package:
 // - `cli.js`, the bin: a small CommonJS script with argument parsing and the help text only, so
 //   `--help` and `--version` never start Node's ES module loader (it costs more than they do);
-// - `run.mjs`, which the bin imports to run a command, plus a chunk for each command and heavy
-//   dependency that it imports lazily.
+// - one ES module per command (`create.mjs`, `add.mjs`, ...) holding all of our code that command
+//   runs: every module Node loads costs about a millisecond, so a command loads one, not a chunk
+//   for each piece of code it shares with other commands;
+// - `vendor/`, one copy of each dependency a command imports lazily, loaded only when it is used.
 // `dist/package.json` says the `.js` files there are CommonJS. Templates stay plain files beside it.
 // Type checking is `npm run typecheck` (esbuild only strips types).
 import { build } from 'esbuild';
@@ -15,6 +17,14 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
+/** `src/commands/<name>.ts`, each bundled into `dist/<name>.mjs`. */
+export const COMMANDS = readdirSync(path.join(root, 'src', 'commands'))
+  .filter((file) => file.endsWith('.ts'))
+  .map((file) => file.slice(0, -'.ts'.length));
+
+/** What commands import() only when they get to use it: the Handlebars compiler, prompts, git and npm runs, add-*'s plop. */
+export const LAZY_DEPENDENCIES = ['execa', 'handlebars', 'node-plop', 'prompts'];
+
 const shared = {
   bundle: true,
   platform: 'node',
@@ -24,30 +34,54 @@ const shared = {
   legalComments: 'none',
   metafile: true,
   logLevel: 'warning',
+  absWorkingDir: root,
+};
+
+const esModule = {
+  format: 'esm',
+  // `.mjs`: dist/package.json makes `.js` CommonJS for the bin.
+  outExtension: { '.js': '.mjs' },
+  // CommonJS dependencies (handlebars, prompts) call require() for Node built-ins; an ES module
+  // has no require, so each output file gets one.
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
 };
 
 /**
- * The esbuild options for the commands: an ES module entry whose lazily imported modules become
- * chunks that load only when that command runs. Exported so a test can bundle a fixture with the
- * very same options (a lazily imported node-plop, for instance).
+ * The esbuild options for one command: an ES module with all of our code it runs, whose import()
+ * of a lazy dependency stays a real import of `vendor/`. Exported so a test can bundle a fixture
+ * with the very same options (a lazily imported node-plop, for instance).
  */
-export function bundleOptions({ entryPoints = { run: path.join(root, 'src', 'run.ts') }, outdir = path.join(root, 'dist') } = {}) {
+export function commandOptions({ entryPoints, outdir = path.join(root, 'dist') }) {
+  return { ...shared, ...esModule, entryPoints, outdir, plugins: [noSourceMap, lazyDependenciesInVendor] };
+}
+
+/** The esbuild options for `vendor/`: the lazy dependencies, code they share in chunks of its own. */
+export function vendorOptions({ outdir = path.join(root, 'dist') } = {}) {
   return {
     ...shared,
-    entryPoints,
-    outdir,
+    ...esModule,
+    entryPoints: Object.fromEntries(LAZY_DEPENDENCIES.map((name) => [name, name])),
+    outdir: path.join(outdir, 'vendor'),
     splitting: true,
-    format: 'esm',
-    // `.mjs`: dist/package.json makes `.js` CommonJS for the bin.
-    outExtension: { '.js': '.mjs' },
-    // Chunks sit beside cli.js: version.ts finds the package root as the parent of its own folder.
     chunkNames: '[name]-[hash]',
-    // CommonJS dependencies (handlebars, prompts) call require() for Node built-ins; an ES module
-    // has no require, so each output file gets one.
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     plugins: [noSourceMap, plopStandIns],
   };
 }
+
+/**
+ * A lazy dependency is reached only through import(), which stays an import of its one copy in
+ * `vendor/`; a static import would load it with the command, so the build refuses one.
+ */
+const lazyDependenciesInVendor = {
+  name: 'lazy-dependencies-in-vendor',
+  setup(builder) {
+    builder.onResolve({ filter: new RegExp(`^(${LAZY_DEPENDENCIES.join('|')})$`) }, (args) =>
+      args.kind === 'dynamic-import'
+        ? { path: `./vendor/${args.path}.mjs`, external: true }
+        : { errors: [{ text: `${args.path} is loaded lazily: import() it where it is used (${args.importer})` }] },
+    );
+  },
+};
 
 /**
  * Handlebars only uses source-map for compile-time source maps, which we never ask for, and falls
@@ -87,11 +121,11 @@ const plopStandIns = {
   },
 };
 
-/** The bin's `import('./run.js')` stays a real import of the command bundle, not a copy of it. */
-const commandBundleOutside = {
-  name: 'command-bundle-outside',
+/** The bin's `import('./commands/<name>.js')` stays a real import of that command's bundle, not a copy of it. */
+const commandBundlesOutside = {
+  name: 'command-bundles-outside',
   setup(builder) {
-    builder.onResolve({ filter: /^\.\/run\.js$/ }, () => ({ path: './run.mjs', external: true }));
+    builder.onResolve({ filter: /^\.\/commands\/[\w-]+\.js$/ }, (args) => ({ path: `./${path.basename(args.path, '.js')}.mjs`, external: true }));
   },
 };
 
@@ -105,7 +139,7 @@ export function entryOptions({ outdir = path.join(root, 'dist') } = {}) {
     // version.ts finds package.json from its own URL; in CommonJS that is the file's path.
     define: { 'import.meta.url': '__fileUrl' },
     banner: { js: "'use strict'; const __fileUrl = require('node:url').pathToFileURL(__filename).href;" },
-    plugins: [commandBundleOutside],
+    plugins: [commandBundlesOutside],
   };
 }
 
@@ -154,15 +188,19 @@ export function precompiledTemplates(templatesRoot = path.join(root, 'templates'
   return `// Generated by scripts/build.mjs from templates/**/*.hbs.\nmodule.exports = new Map([\n${rows.join(',\n')}\n]);\n`;
 }
 
-/** Both bundles, licences and precompiled templates into `outdir`. */
+/** The bin, the commands, `vendor/`, licences and precompiled templates into `outdir`. */
 export async function buildCli(outdir = path.join(root, 'dist')) {
   rmSync(outdir, { recursive: true, force: true });
-  const [entry, commands] = await Promise.all([build(entryOptions({ outdir })), build(bundleOptions({ outdir }))]);
+  const results = await Promise.all([
+    build(entryOptions({ outdir })),
+    ...COMMANDS.map((name) => build(commandOptions({ entryPoints: { [name]: path.join(root, 'src', 'commands', `${name}.ts`) }, outdir }))),
+    build(vendorOptions({ outdir })),
+  ]);
   writeFileSync(path.join(outdir, 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
-  const inputs = { ...entry.metafile.inputs, ...commands.metafile.inputs };
+  const inputs = Object.assign({}, ...results.map((result) => result.metafile.inputs));
   writeFileSync(path.join(outdir, 'THIRD-PARTY-LICENSES.md'), thirdPartyLicenses({ inputs }));
   writeFileSync(path.join(outdir, 'precompiled-templates.js'), precompiledTemplates());
-  return { entry, commands };
+  return results;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await buildCli();

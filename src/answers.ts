@@ -1,4 +1,4 @@
-import { CliError, usageError } from './errors.js';
+import { CliError, isCliError, usageError } from './errors.js';
 import { validateName } from './name.js';
 
 export const TRANSPORTS = ['stdio', 'http', 'sse'] as const;
@@ -143,7 +143,7 @@ export function parseLayer(source: AnswerSource, raw: RawAnswers, where?: string
       },
     };
   } catch (error) {
-    if (where === undefined || !(error instanceof CliError)) throw error;
+    if (where === undefined || !isCliError(error)) throw error;
     throw new CliError(`${where}: ${error.message}`, error.exitCode);
   }
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { HELP, parseCliArgs } from './args.js';
+import { HELP, parseCliArgs, type CliArgs } from './args.js';
 import { ExitCode } from './errors.js';
 import { reportFailure } from './failure.js';
 import { generatorPackage } from './version.js';
@@ -15,7 +15,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 /**
  * argv → command. The build makes this file a small CommonJS script that holds only argument
  * parsing and the help text: `--help` and `--version` never start Node's ES module loader, which
- * costs more than everything they do. Commands live in the ES module `run.js` and its chunks.
+ * costs more than everything they do.
  */
 async function main(argv: readonly string[]): Promise<number> {
   const args = parseCliArgs(argv);
@@ -27,7 +27,28 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${generatorPackage().version}\n`);
     return ExitCode.ok;
   }
-  return (await import('./run.js')).runCommand(args);
+  return runCommand(args);
+}
+
+/**
+ * Each command is an ES module bundle of its own, holding all of our code it runs, so a command
+ * loads one module (and a dependency only when it gets to use it: see scripts/build.mjs).
+ */
+async function runCommand(args: CliArgs): Promise<number> {
+  switch (args.command) {
+    case 'create':
+      return (await import('./commands/create.js')).create(args);
+    case 'add-tool':
+    case 'add-resource':
+    case 'add-prompt':
+      return (await import('./commands/add.js')).add(args);
+    case 'check':
+      return (await import('./commands/check.js')).check(args);
+    case 'update':
+      return (await import('./commands/update.js')).update(args);
+    case 'render':
+      return (await import('./commands/render.js')).render(args);
+  }
 }
 
 main(process.argv.slice(2)).then(

@@ -9,8 +9,16 @@ export const ExitCode = {
   interrupted: 130,
 } as const;
 
+/**
+ * Marks a CliError whichever copy of this module made it: the bin and each command are bundled
+ * separately (scripts/build.mjs), each with a copy of this class, so `instanceof` cannot tell.
+ */
+const CLI_ERROR = Symbol.for('create-mcp-prod.CliError');
+
 /** An error meant for the user: printed as one line, no stack, with its own exit code. */
 export class CliError extends Error {
+  readonly [CLI_ERROR] = true;
+
   constructor(
     message: string,
     readonly exitCode: number = ExitCode.failure,
@@ -18,6 +26,11 @@ export class CliError extends Error {
     super(message);
     this.name = 'CliError';
   }
+}
+
+/** Whether `error` is a CliError, made by this bundle's copy of the class or another's. */
+export function isCliError(error: unknown): error is CliError {
+  return typeof error === 'object' && error !== null && (error as { [CLI_ERROR]?: unknown })[CLI_ERROR] === true;
 }
 
 export function usageError(message: string): CliError {
@@ -46,7 +59,7 @@ const FILE_SYSTEM_PROBLEMS: Record<string, string> = {
 
 /** A file-system failure as one plain line: `<doing what>: <why>`, never a stack or a bare code. */
 export function fileSystemError(error: unknown, doing: string): CliError {
-  if (error instanceof CliError) return error;
+  if (isCliError(error)) return error;
   const code = (error as NodeJS.ErrnoException).code;
   const why = (code !== undefined && FILE_SYSTEM_PROBLEMS[code]) || (code ?? (error instanceof Error ? error.message : String(error)));
   const where = (error as NodeJS.ErrnoException).path;

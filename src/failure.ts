@@ -1,8 +1,8 @@
-import { CliError, ExitCode } from './errors.js';
+import { ExitCode, isCliError } from './errors.js';
 
 /** Prints a failure as one line on stderr and returns its exit code; the stack only with DEBUG set. */
 export function reportFailure(error: unknown): number {
-  if (error instanceof CliError) {
+  if (isCliError(error)) {
     process.stderr.write(`create-mcp-prod: ${error.message}\n`);
     return error.exitCode;
   }

@@ -6,7 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error the build script is plain JavaScript
-import { bundleOptions, entryOptions, precompiledTemplates } from '../scripts/build.mjs';
+import { COMMANDS, commandOptions, entryOptions, precompiledTemplates, vendorOptions } from '../scripts/build.mjs';
 import type { Answers } from '../src/answers.js';
 import { templateData } from '../src/render/data.js';
 import { createHandlebars, loadCompiler, renderTemplate } from '../src/render/handlebars.js';
@@ -26,8 +26,11 @@ interface Options {
   entryPoints?: Record<string, string>;
   outdir?: string;
 }
-const optionsFor = bundleOptions as (options: Options) => Parameters<typeof build>[0];
-const binOptionsFor = entryOptions as (options: Options) => Parameters<typeof build>[0];
+type BuildOptions = Parameters<typeof build>[0];
+const commandOptionsFor = commandOptions as (options: Options) => BuildOptions;
+const vendorOptionsFor = vendorOptions as (options: Options) => BuildOptions;
+const binOptionsFor = entryOptions as (options: Options) => BuildOptions;
+const commandEntry = (name: string) => ({ [name]: path.join(root, 'src', 'commands', `${name}.ts`) });
 
 /** Every input file that loading `output` pulls in through static imports (what runs before any `import()`). */
 function staticInputs(metafile: Metafile, output: string): string[] {
@@ -41,52 +44,71 @@ function staticInputs(metafile: Metafile, output: string): string[] {
   return [...seen].flatMap((file) => Object.keys(metafile.outputs[file]?.inputs ?? {}));
 }
 
+const isBuiltin = (name: string) => name.startsWith('node:') || builtinModules.includes(name);
+
 describe('the CLI bundle', () => {
-  it('loads no dependency and no command module for --help and --version: they are chunks imported on demand', async () => {
-    const outdir = await tempDir();
-    const bin = await build({ ...binOptionsFor({ outdir }), write: false });
-    const commands = await build({ ...optionsFor({ outdir }), write: false });
-    if (!bin.metafile || !commands.metafile) throw new Error('no metafile');
+  it('loads no dependency and no command module for --help and --version: each command is a module imported on demand', async () => {
+    const bin = await build({ ...binOptionsFor({ outdir: await tempDir() }), write: false });
     // The bin is one CommonJS file holding argument parsing and the help text, and nothing else.
-    const binOutputs = Object.values(bin.metafile.outputs);
+    const binOutputs = Object.values(bin.metafile?.outputs ?? {});
     expect(binOutputs).toHaveLength(1);
     const loaded = Object.keys(binOutputs[0]?.inputs ?? {});
     expect(loaded).toContain('src/args.ts');
     expect(loaded.filter((file) => file.includes('node_modules/'))).toEqual([]);
     expect(loaded.filter((file) => file.startsWith('src/commands/') || file.startsWith('src/steps/') || file.startsWith('src/render/'))).toEqual([]);
-    // Its only way to the commands is a real import() of the command bundle.
-    expect(binOutputs[0]?.imports.filter((i) => !i.path.startsWith('node:'))).toEqual([{ path: './run.mjs', kind: 'dynamic-import', external: true }]);
-    const runEntry = Object.keys(commands.metafile.outputs).find((file) => commands.metafile?.outputs[file]?.entryPoint === 'src/run.ts');
-    expect(runEntry).toMatch(/run\.mjs$/);
-    const runLoads = staticInputs(commands.metafile, runEntry as string);
-    expect(runLoads.filter((file) => file.includes('node_modules/') || file.startsWith('src/commands/'))).toEqual([]);
-    // ...and everything else is bundled: the only imports left are Node built-ins.
-    const external = [bin.metafile, commands.metafile].flatMap((metafile) =>
-      Object.values(metafile.outputs).flatMap((output) => output.imports.filter((i) => i.external).map((i) => i.path)),
-    );
-    expect(external.filter((name) => !name.startsWith('node:') && !builtinModules.includes(name) && name !== './run.mjs')).toEqual([]);
+    // Its only ways to the commands are real import()s of their bundles, one for each command.
+    const imports = binOutputs[0]?.imports.filter((i) => !isBuiltin(i.path)) ?? [];
+    expect(imports.every((i) => i.kind === 'dynamic-import' && i.external)).toBe(true);
+    expect(imports.map((i) => i.path).sort()).toEqual((COMMANDS as string[]).map((name) => `./${name}.mjs`).sort());
   });
 
-  it('renders a generation with the Handlebars runtime: the compiler is a chunk of its own, imported only when a template was not precompiled', async () => {
-    const commands = await build({ ...optionsFor({ outdir: await tempDir() }), write: false });
-    const metafile = commands.metafile as Metafile;
-    const outputHolding = (input: string) => Object.keys(metafile.outputs).find((file) => Object.keys(metafile.outputs[file]?.inputs ?? {}).some((name) => name.endsWith(input)));
-    const createLoads = staticInputs(metafile, outputHolding('src/commands/create.ts') as string);
+  it('makes each command one module with all of our code it runs, reaching a dependency only by import() of its one copy in vendor/', async () => {
+    const outdir = await tempDir();
+    const vendor = await build({ ...vendorOptionsFor({ outdir }), write: false });
+    const vendorFiles = Object.keys(vendor.metafile?.outputs ?? {}).map((file) => path.relative(outdir, path.resolve(root, file)));
+    for (const name of COMMANDS as string[]) {
+      const command = await build({ ...commandOptionsFor({ entryPoints: commandEntry(name), outdir }), write: false });
+      const outputs = Object.values(command.metafile?.outputs ?? {}).filter((output) => output.entryPoint !== undefined);
+      expect(outputs, name).toHaveLength(1);
+      const bundled = Object.keys(command.metafile?.inputs ?? {});
+      expect(bundled.filter((file) => /node_modules\/(execa|prompts|node-plop)\//.test(file)), name).toEqual([]);
+      const imports = outputs[0]?.imports.filter((i) => !isBuiltin(i.path)) ?? [];
+      for (const imported of imports) {
+        expect(imported, name).toMatchObject({ kind: 'dynamic-import', external: true });
+        expect(vendorFiles, name).toContain(imported.path.replace(/^\.\//, ''));
+      }
+    }
+    // ...and vendor/ imports nothing but Node built-ins and its own chunks.
+    const external = Object.values(vendor.metafile?.outputs ?? {}).flatMap((output) => output.imports.filter((i) => i.external).map((i) => i.path));
+    expect(external.filter((name) => !isBuiltin(name))).toEqual([]);
+  });
+
+  it('refuses to build a command that imports a lazy dependency statically', async () => {
+    const entryPoints = { eager: path.join(root, 'test', 'fixtures', 'eager-prompts.ts') };
+    await expect(build({ ...commandOptionsFor({ entryPoints, outdir: await tempDir() }), write: false, logLevel: 'silent' })).rejects.toThrow(/prompts is loaded lazily/);
+  });
+
+  it('renders a generation with the Handlebars runtime: the compiler is in vendor/, imported only when a template was not precompiled', async () => {
+    const outdir = await tempDir();
+    const create = await build({ ...commandOptionsFor({ entryPoints: commandEntry('create'), outdir }), write: false });
+    const createLoads = Object.keys(create.metafile?.inputs ?? {});
     expect(createLoads.some((file) => file.endsWith('node_modules/handlebars/dist/cjs/handlebars.runtime.js'))).toBe(true);
     expect(createLoads.filter((file) => file.includes('node_modules/handlebars/dist/cjs/handlebars/compiler/'))).toEqual([]);
-    expect(outputHolding('node_modules/handlebars/dist/cjs/handlebars/compiler/compiler.js')).toBeDefined();
+    const vendor = await build({ ...vendorOptionsFor({ outdir }), write: false });
+    const vendorMetafile = vendor.metafile as Metafile;
+    const handlebarsEntry = Object.keys(vendorMetafile.outputs).find((file) => file.endsWith('vendor/handlebars.mjs')) as string;
+    expect(staticInputs(vendorMetafile, handlebarsEntry).some((file) => file.endsWith('node_modules/handlebars/dist/cjs/handlebars/compiler/compiler.js'))).toBe(true);
   });
 
-  it('bundles a lazily imported node-plop into a chunk that runs with no node_modules beside it', async () => {
+  it('bundles a lazily imported node-plop into vendor/, which runs with no node_modules beside it', async () => {
     const outdir = await tempDir();
     const entry = path.join(root, 'test', 'fixtures', 'lazy-plop.ts');
-    const { metafile } = await build(optionsFor({ entryPoints: { 'lazy-plop': entry }, outdir }));
-    const entryOutput = Object.keys(metafile?.outputs ?? {}).find((file) => file.endsWith('lazy-plop.mjs'));
-    expect(entryOutput).toBeDefined();
-    expect(staticInputs(metafile as Metafile, entryOutput as string).some((file) => file.includes('node_modules/node-plop/'))).toBe(false);
+    const { metafile } = await build(commandOptionsFor({ entryPoints: { 'lazy-plop': entry }, outdir }));
+    expect(Object.keys(metafile?.inputs ?? {}).some((file) => file.includes('node_modules/node-plop/'))).toBe(false);
+    const vendor = await build(vendorOptionsFor({ outdir }));
     // node-plop's prompt UI (inquirer, rxjs, iconv-lite...), addMany's globbing and plop.load()'s
     // module resolution are not bundled: add-* runs plop add and modify actions only.
-    expect(Object.keys(metafile?.inputs ?? {}).filter((file) => /node_modules\/(inquirer|@inquirer|rxjs|tinyglobby|resolve)\//.test(file))).toEqual([]);
+    expect(Object.keys(vendor.metafile?.inputs ?? {}).filter((file) => /node_modules\/(inquirer|@inquirer|rxjs|tinyglobby|resolve)\//.test(file))).toEqual([]);
 
     const dest = await tempDir();
     const stdout = execFileSync(process.execPath, [path.join(outdir, 'lazy-plop.mjs'), dest], { cwd: outdir, encoding: 'utf8' });

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Answers } from '../answers.js';
-import { CliError, ExitCode } from '../errors.js';
+import { CliError, ExitCode, isCliError } from '../errors.js';
 import { renderRepo } from '../steps/render.js';
 import { generatorPackage, packageRoot } from '../version.js';
 
@@ -40,7 +40,7 @@ export async function renderVersion(version: string, answers: Answers, source: P
     await renderWithPackage(packageDir, answers, out, work);
     return await readTreeFiles(out);
   } catch (error) {
-    if (error instanceof CliError) throw error;
+    if (isCliError(error)) throw error;
     throw cannotRender(version, error instanceof Error ? error.message : String(error));
   } finally {
     await rm(work, { recursive: true, force: true });

@@ -17,7 +17,7 @@ import {
 import { readAnswersFile } from '../answers-file.js';
 import type { PromptObject } from 'prompts';
 import type { CliArgs } from '../args.js';
-import { CancelledError, CliError, usageError } from '../errors.js';
+import { CancelledError, CliError, isCliError, usageError } from '../errors.js';
 import { defaultDirFor, nameFromDir, validateName } from '../name.js';
 
 export { MAX_ANSWERS_BYTES } from '../answers-file.js';
@@ -99,7 +99,7 @@ function nameForDir(dir: string): string {
   try {
     return validateName(name);
   } catch (error) {
-    if (!(error instanceof CliError)) throw error;
+    if (!isCliError(error)) throw error;
     throw new CliError(`the name made from the directory "${base}": ${error.message}; pass --name`, error.exitCode);
   }
 }

@@ -1,7 +1,7 @@
 import { lstat, mkdir, mkdtemp, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { CancelledError, CliError, ExitCode, fileSystemError } from '../errors.js';
+import { CancelledError, CliError, ExitCode, fileSystemError, isCliError } from '../errors.js';
 
 /** Where `--force` keeps the user's version of each file it replaces, inside the target. */
 export const BACKUP_DIR = '.mcp-prod-backup';
@@ -74,7 +74,7 @@ export async function writeAtomically<T>(
     return result;
   } catch (error) {
     cleanUp();
-    if (error instanceof CliError) throw error;
+    if (isCliError(error)) throw error;
     if ((error as NodeJS.ErrnoException).code !== undefined) throw fileSystemError(error, `cannot write ${targetDir}`);
     throw error;
   } finally {
