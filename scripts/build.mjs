@@ -41,9 +41,6 @@ const esModule = {
   format: 'esm',
   // `.mjs`: dist/package.json makes `.js` CommonJS for the bin.
   outExtension: { '.js': '.mjs' },
-  // CommonJS dependencies (handlebars, prompts) call require() for Node built-ins; an ES module
-  // has no require, so each output file gets one.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
 };
 
 /**
@@ -64,6 +61,9 @@ export function vendorOptions({ outdir = path.join(root, 'dist') } = {}) {
     outdir: path.join(outdir, 'vendor'),
     splitting: true,
     chunkNames: '[name]-[hash]',
+    // CommonJS dependencies (prompts, handlebars) call require() for Node built-ins; an ES module
+    // has no require, so each file here gets one. Commands need none (test/build.test.ts checks).
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     plugins: [noSourceMap, plopStandIns],
   };
 }

@@ -70,6 +70,8 @@ describe('the CLI bundle', () => {
       const command = await build({ ...commandOptionsFor({ entryPoints: commandEntry(name), outdir }), write: false });
       const outputs = Object.values(command.metafile?.outputs ?? {}).filter((output) => output.entryPoint !== undefined);
       expect(outputs, name).toHaveLength(1);
+      // No require() of a Node built-in by bundled CommonJS code: a command module has no require in scope.
+      expect(command.outputFiles?.[0]?.text, name).not.toContain('__require');
       const bundled = Object.keys(command.metafile?.inputs ?? {});
       expect(bundled.filter((file) => /node_modules\/(execa|prompts|node-plop)\//.test(file)), name).toEqual([]);
       const imports = outputs[0]?.imports.filter((i) => !isBuiltin(i.path)) ?? [];

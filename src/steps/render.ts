@@ -1,5 +1,4 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Answers } from '../answers.js';
@@ -35,7 +34,7 @@ export async function renderRepo({ answers, destDir, templatesRoot = fileURLToPa
   // Every source is read before anything renders: the templates among them decide whether the
   // Handlebars compiler has to load (see handlebarsFor).
   const sources = plan.files.map((file) => ({ ...file, content: readFileSync(file.source) }));
-  const fragments = await Promise.all(plan.packageFragments.map(async (fragment) => ({ ...fragment, content: await readFile(fragment.source) })));
+  const fragments = plan.packageFragments.map((fragment) => ({ ...fragment, content: readFileSync(fragment.source) }));
   const hb = await handlebarsFor(
     [...sources, ...fragments].filter((source) => source.render).map((source) => source.content.toString('utf8')),
     precompiled,
