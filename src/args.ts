@@ -23,6 +23,23 @@ const options = {
   out: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
+type OptionName = keyof typeof options;
+
+/**
+ * The options each command reads, besides --help and --version, and whether it takes arguments
+ * (create and add-* check how many themselves). Anything else is a usage error: an option a
+ * command ignores would look as if it had worked.
+ */
+const COMMAND_SHAPES: Record<Command, { options: readonly OptionName[]; takesArguments: boolean }> = {
+  create: { options: ['yes', 'transport', 'db', 'name', 'description', 'answers', 'no-install', 'no-git', 'force', 'dry-run'], takesArguments: true },
+  'add-tool': { options: ['yes', 'description'], takesArguments: true },
+  'add-resource': { options: ['yes', 'description'], takesArguments: true },
+  'add-prompt': { options: ['yes', 'description'], takesArguments: true },
+  check: { options: ['json', 'from-package'], takesArguments: false },
+  update: { options: ['dry-run', 'yes', 'commit', 'from-package'], takesArguments: false },
+  render: { options: ['answers', 'out'], takesArguments: false },
+};
+
 export interface CliArgs {
   command: Command;
   positionals: string[];
@@ -58,6 +75,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   const named = first !== undefined && isCommand(first);
   const command: Command = named ? first : 'create';
   const rest = named ? others : positionals;
+  assertFitsCommand(command, Object.keys(values) as OptionName[], rest);
   return {
     command,
     positionals: rest,
@@ -78,6 +96,16 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     ...(values['from-package'] !== undefined && { fromPackage: values['from-package'] }),
     ...(values.out !== undefined && { out: values.out }),
   };
+}
+
+function assertFitsCommand(command: Command, given: readonly OptionName[], positionals: readonly string[]): void {
+  if (given.includes('help') || given.includes('version')) return;
+  const shape = COMMAND_SHAPES[command];
+  const misplaced = given.find((option) => !shape.options.includes(option));
+  if (misplaced !== undefined) throw usageError(`option --${misplaced} does not apply to ${command} (see --help)`);
+  if (!shape.takesArguments && positionals.length > 0) {
+    throw usageError(`${command} takes no arguments, got ${positionals.map((positional) => `'${positional}'`).join(' ')} (see --help)`);
+  }
 }
 
 function isCommand(value: string): value is Command {
@@ -103,8 +131,8 @@ function describeParseError(error: unknown): string {
 const COMMAND_USAGE: readonly (readonly [usage: string, summary: string])[] = [
   ['create-mcp-prod [dir] [options]', 'create a new MCP server repo'],
   ['create-mcp-prod add-tool <name> [--description <text>] [--yes]', 'add a tool (module, test, registration) to this repo'],
-  ['create-mcp-prod add-resource <name> [--yes]', 'add a resource'],
-  ['create-mcp-prod add-prompt <name> [--yes]', 'add a prompt'],
+  ['create-mcp-prod add-resource <name> [--description <text>] [--yes]', 'add a resource'],
+  ['create-mcp-prod add-prompt <name> [--description <text>] [--yes]', 'add a prompt'],
   ['create-mcp-prod check [--json] [--from-package <p>]', 'is this repo in step with its recorded version? 0 in sync; 1 managed files changed or conflict markers left; 64 not a generated repo; 69 the recorded version cannot be rendered'],
   [
     'create-mcp-prod update [--dry-run] [--yes] [--commit] [--from-package <tarball-or-folder>]',

@@ -196,6 +196,40 @@ describe('parseCliArgs: usage errors', () => {
   });
 });
 
+describe('parseCliArgs: options that do not apply to the command', () => {
+  it.each([
+    [['check', '--transport', 'http'], 'option --transport does not apply to check'],
+    [['update', '--dry-run', '--db', 'postgres'], 'option --db does not apply to update'],
+    [['add-tool', 'zz', '--force'], 'option --force does not apply to add-tool'],
+    [['add-prompt', 'p', '--answers', 'a.json'], 'option --answers does not apply to add-prompt'],
+    [['my-dir', '--yes', '--json'], 'option --json does not apply to create'],
+    [['--commit'], 'option --commit does not apply to create'],
+    [['create', 'd', '--from-package', '/p'], 'option --from-package does not apply to create'],
+  ])('%j is a usage error: %s', (argv, message) => {
+    const error = parseError(argv);
+    expect(error.exitCode).toBe(ExitCode.usage);
+    expect(error.message).toBe(`${message} (see --help)`);
+  });
+
+  it.each([['check', 'extra'], ['update', '--dry-run', 'foo', 'bar'], ['render', 'x']])('%j: check, update and render take no arguments', (...argv) => {
+    const error = parseError(argv);
+    expect(error.exitCode).toBe(ExitCode.usage);
+    expect(error.message).toMatch(/^(check|update|render) takes no arguments, got '/);
+  });
+
+  it('accepts each command with every option it reads', () => {
+    expect(parseCliArgs(['add-resource', 'r', '--description', 'd', '--yes'])).toMatchObject({ command: 'add-resource', description: 'd', yes: true });
+    expect(parseCliArgs(['check', '--json', '--from-package', '/p'])).toMatchObject({ command: 'check', json: true, fromPackage: '/p' });
+    expect(parseCliArgs(['update', '--dry-run', '--yes', '--commit', '--from-package', '/p'])).toMatchObject({ command: 'update', dryRun: true, commit: true });
+    expect(parseCliArgs(['render', '--answers', 'a.json', '--out', 'o'])).toMatchObject({ command: 'render', answers: 'a.json', out: 'o' });
+  });
+
+  it('--help and --version go with any command and any option', () => {
+    expect(parseCliArgs(['check', '--transport', 'http', '--help'])).toMatchObject({ command: 'check', help: true });
+    expect(parseCliArgs(['update', 'extra', '--version'])).toMatchObject({ command: 'update', version: true });
+  });
+});
+
 describe('HELP', () => {
   it.each([
     '--name',
