@@ -37,7 +37,7 @@ export async function writeAtomically<T>(
     } else {
       const parent = path.dirname(targetDir);
       createdParent = await mkdir(parent, { recursive: true });
-      staging = await mkdtemp(path.join(parent, `.${path.basename(targetDir)}.create-mcp-prod-`));
+      staging = await mkdtemp(path.join(parent, `.${stagingNameFor(targetDir)}.create-mcp-prod-`));
     }
   } catch (error) {
     // `mkdir -p` through a file says EEXIST: the same problem as ENOTDIR, said the same way.
@@ -80,6 +80,14 @@ export async function writeAtomically<T>(
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
+}
+
+/**
+ * The start of the target's name, for a staging folder a user can tell apart: not all of it, since
+ * a name near the file system's limit (255 bytes) would be too long with our suffix added.
+ */
+function stagingNameFor(targetDir: string): string {
+  return Array.from(path.basename(targetDir)).slice(0, 32).join('');
 }
 
 function cancelledUndone(targetDir: string): CliError {

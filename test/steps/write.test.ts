@@ -55,6 +55,14 @@ describe('writeAtomically: success', () => {
     expect(await exists(path.dirname(staging))).toBe(false);
   });
 
+  it('creates a target whose name is near the file system limit: the staging folder takes only the start of it', async () => {
+    const parent = await tempDir();
+    const target = path.join(parent, 'é'.repeat(120));
+    await writeAtomically(target, await fillWith({ 'a.txt': 'a' }));
+    expect(await readFile(path.join(target, 'a.txt'), 'utf8')).toBe('a');
+    expect(await stagingLeftovers(parent)).toEqual([]);
+  });
+
   it('writes into an existing empty directory without replacing it (so `create .` keeps the shell’s cwd)', async () => {
     const parent = await tempDir();
     const target = path.join(parent, 'here');
