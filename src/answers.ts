@@ -59,8 +59,9 @@ export function parseDatabase(value: string): Database {
 
 export function parseDescription(value: string): string {
   const description = value.trim();
-  if (description.length === 0 || description.length > 200 || /[\r\n]/.test(description)) {
-    throw usageError('invalid --description: expected one line of 1 to 200 characters');
+  // Control characters (a tab, a NUL) would land raw in README.md, package.json and code comments.
+  if (description.length === 0 || description.length > 200 || /\p{Cc}/u.test(description)) {
+    throw usageError('invalid --description: expected one line of 1 to 200 characters, no control characters');
   }
   return description;
 }

@@ -107,6 +107,14 @@ describe('parseDescription', () => {
     expect(usageFailure(() => parseDescription(input)).message).toMatch(/one line/);
   });
 
+  it.each(['a\u0000b', 'a\tb', 'a\u001bb', 'a\u007fb'])('rejects a control character %j', (input) => {
+    expect(usageFailure(() => parseDescription(input)).message).toMatch(/no control characters/);
+  });
+
+  it('keeps Unicode text, emoji included', () => {
+    expect(parseDescription('Météo für 東京 🌤')).toBe('Météo für 東京 🌤');
+  });
+
   it.each(['', '   '])('rejects an empty description %j', (input) => {
     usageFailure(() => parseDescription(input));
   });
