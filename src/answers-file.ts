@@ -24,6 +24,7 @@ export async function readAnswersFile(file: string): Promise<AnswerLayer> {
   const record = data as Record<string, unknown>;
   const unknown = Object.keys(record).filter((key) => !ANSWER_FILE_KEYS.includes(key));
   if (unknown.length > 0) throw usageError(`${where} has unknown key "${unknown[0]}"`);
+  if (record.transport !== undefined && record.transports !== undefined) throw usageError(`${where} has both "transport" and "transports"; keep one`);
   const transports = record.transports ?? record.transport;
   const raw: RawAnswers = {
     ...(record.name !== undefined && { name: expectString(record.name, 'name', where) }),

@@ -153,6 +153,7 @@ describe('resolveAnswers with --answers', () => {
     ['{"db": ["none"]}', /"db" must be a string$/],
     ['{"transport": [1, 2]}', /"transport" must be a string or a list of strings$/],
     ['{"transport": "carrier-pigeon"}', /invalid --transport value "carrier-pigeon"/],
+    ['{"transport": "http", "transports": ["stdio"]}', /has both "transport" and "transports"; keep one$/],
     ['{"name": "Bad Name"}', /invalid name "Bad Name"/],
     ['{"description": "two\\nlines"}', /invalid --description/],
   ])('rejects %s with exit 64', async (content, message) => {
