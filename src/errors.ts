@@ -6,6 +6,8 @@ export const ExitCode = {
   noInput: 66,
   /** The version a repo records cannot be rendered (not on the registry, no network, broken package). */
   unavailable: 69,
+  /** Another command is changing the repo: try again when it is done. */
+  tempFail: 75,
   interrupted: 130,
 } as const;
 

@@ -1,17 +1,22 @@
-import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { lstat, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CliArgs } from '../args.js';
 import { consoleOutput, type Output } from '../context.js';
-import { CancelledError, ExitCode, usageError } from '../errors.js';
+import { CancelledError, CliError, ExitCode, fileSystemError, usageError } from '../errors.js';
+import { declaredNames, isReservedWord } from '../identifiers.js';
 import { findGeneratedRepo, readRepoFile, repoPath, writeManifest } from '../lifecycle/repo.js';
+import { withRepoLock } from '../lifecycle/repo-lock.js';
 import { hashContent } from '../render/manifest.js';
 import { templatesDir } from '../version.js';
 
 export type AddKind = 'tool' | 'resource' | 'prompt';
 
-/** The MCP spec's rule for tool names; resources and prompts follow it too, so one name works everywhere. */
-const NAME = /^[A-Za-z0-9_.-]{1,128}$/;
+/**
+ * The MCP spec's rule for tool names, starting with a letter like the identifier and toolset made
+ * from it; resources and prompts follow it too, so one name works everywhere.
+ */
+const NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,127}$/;
 const FIELD = /^([A-Za-z_][A-Za-z0-9_]*)(?::(string|number|boolean))?$/;
 const DEFAULT_DESCRIPTIONS: Record<AddKind, string> = {
   tool: 'Describe what this tool does, in one short line.',
@@ -57,26 +62,57 @@ export async function add(
   { cwd = process.cwd(), out = consoleOutput, ask = askWithPrompts, interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) }: AddOptions = {},
 ): Promise<number> {
   const kind = args.command.slice('add-'.length) as AddKind;
-  const { root, manifest } = await findGeneratedRepo(cwd);
+  const { root } = await findGeneratedRepo(cwd);
   const [name, ...extra] = args.positionals;
   if (name === undefined || extra.length > 0) throw usageError(`usage: create-mcp-prod add-${kind} <name> [--description <text>] [--yes]`);
-  if (!NAME.test(name)) throw usageError(`invalid ${kind} name "${name}": use 1 to 128 letters, digits, "_", "-" or "."`);
+  const names = namesFor(kind, name);
+  // Everything from the first read to the last write happens under the lock: two runs at once
+  // would each insert into the index they read and lose the other's lines.
+  return withRepoLock(root, () => addLocked(root, kind, names, args, { out, ask, interactive }));
+}
+
+/** What a name becomes: the file name, the identifier the index imports, the title. */
+interface Names {
+  name: string;
+  words: string[];
+  file: string;
+  identifier: string;
+  registerName: string;
+  /** The identifier the index file imports: the tool itself, or the resource's or prompt's register function. */
+  imported: string;
+}
+
+/** Checks the name and derives the rest from it; a name that cannot work anywhere is refused here. */
+function namesFor(kind: AddKind, name: string): Names {
+  if (!NAME.test(name)) throw usageError(`invalid ${kind} name "${name}": start with a letter, then use up to 127 letters, digits, "_", "-" or "."`);
+  // The SDK keeps registrations in plain objects, where these names are already taken.
+  if (name in Object.prototype) throw usageError(`invalid ${kind} name "${name}": every JavaScript object already has a "${name}", so the SDK cannot register it`);
   const words = name.split(/[^A-Za-z0-9]+/).filter((word) => word !== '');
-  if (words.length === 0) throw usageError(`invalid ${kind} name "${name}": it needs a letter or a digit`);
-
-  const file = words.join('-').toLowerCase();
-  const where = layout(kind, file);
   const pascal = words.map((word) => word[0]?.toUpperCase() + word.slice(1)).join('');
-  const identifier = /^[0-9]/.test(pascal) ? `${kind}${pascal}` : pascal[0]?.toLowerCase() + pascal.slice(1);
-  const registerName = `register${/^[0-9]/.test(pascal) ? `_${pascal}` : pascal}${kind === 'tool' ? '' : kind === 'resource' ? 'Resource' : 'Prompt'}`;
+  const identifier = pascal[0]?.toLowerCase() + pascal.slice(1);
+  const registerName = `register${pascal}${kind === 'tool' ? '' : kind === 'resource' ? 'Resource' : 'Prompt'}`;
+  const imported = kind === 'tool' ? identifier : registerName;
+  if (isReservedWord(imported)) throw usageError(`invalid ${kind} name "${name}": "${imported}" is a reserved word in JavaScript`);
+  return { name, words, file: words.join('-').toLowerCase(), identifier, registerName, imported };
+}
 
+async function addLocked(
+  root: string,
+  kind: AddKind,
+  { name, words, file, identifier, registerName, imported }: Names,
+  args: CliArgs,
+  { out, ask, interactive }: { out: Output; ask: NonNullable<AddOptions['ask']>; interactive: boolean },
+): Promise<number> {
+  const { manifest } = await findGeneratedRepo(root);
+  const where = layout(kind, file);
   await assertNotTaken(root, kind, name, where);
   const index = await readRepoFile(root, where.index);
   if (index === undefined) throw usageError(`${where.index} is missing: add-${kind} registers the new ${kind} there`);
   const indexText = index.toString('utf8');
   for (const marker of [where.importMarker, where.entryMarker]) {
-    if (!indexText.includes(marker)) throw usageError(`${where.index} has no "${marker}" line: put it back where new ${kind}s go`);
+    if (!markerLine(marker).test(indexText)) throw usageError(`${where.index} has no "${marker}" line: put it back, on a line of its own, where new ${kind}s go`);
   }
+  await assertIdentifierFree(kind, name, imported, where.index, indexText);
 
   const answers = interactive && !args.yes ? await ask(kind, args.description) : { description: args.description ?? DEFAULT_DESCRIPTIONS[kind], fields: 'query' };
   const description = answers.description.trim();
@@ -105,7 +141,7 @@ export async function add(
     uriLiteral: jsString(`app://resource/${encodeURIComponent(name)}`),
   };
   const entry = kind === 'tool' ? `${identifier},` : `${registerName}(server, services);`;
-  await generate(root, kind, where, data, `import { ${kind === 'tool' ? identifier : registerName} } from './${file}.js';`, entry, indexText);
+  await generate(root, kind, where, data, `import { ${imported} } from './${file}.js';`, entry, indexText);
 
   for (const written of [where.module, where.test]) {
     const content = await readRepoFile(root, written);
@@ -118,17 +154,53 @@ export async function add(
   return ExitCode.ok;
 }
 
+/**
+ * The line a marker must have to itself (indentation and trailing blanks allowed): the check
+ * before writing and the insert use this one pattern, so a marker the check accepts is one the
+ * insert finds. `$1` is its indentation.
+ */
+function markerLine(marker: string): RegExp {
+  return new RegExp(`^([ \\t]*)${marker.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}[ \\t\\r]*$`, 'm');
+}
+
+/**
+ * The new identifier must be free in the index, which imports it, and in the generated module
+ * and test, which declare their own names around it: a clash is a repo that does not compile.
+ */
+async function assertIdentifierFree(kind: AddKind, name: string, imported: string, indexFile: string, indexText: string): Promise<void> {
+  if (declaredNames(indexText).has(imported)) throw usageError(`the ${kind} name "${name}" makes the identifier ${imported}, which ${indexFile} already has: pick another name`);
+  const templates = path.join(fileURLToPath(templatesDir), kind);
+  for (const template of [`${kind}.ts.hbs`, `${kind}.test.ts.hbs`]) {
+    if (declaredNames(await readFile(path.join(templates, template), 'utf8')).has(imported)) {
+      throw usageError(`the ${kind} name "${name}" makes the identifier ${imported}, which the generated ${kind} code uses for itself: pick another name`);
+    }
+  }
+}
+
 async function assertNotTaken(root: string, kind: AddKind, name: string, where: ReturnType<typeof layout>): Promise<void> {
   // The name first: another module may register it under a different file name.
   const folder = path.join(root, 'src', `${kind}s`);
   const quoted = new RegExp(`(?:name:\\s*|register(?:Tool|Resource|Prompt)\\(\\s*)['"\`]${name.replace(/[.]/g, '\\.')}['"\`]`);
   for (const entry of await readdir(folder).catch(() => [])) {
     if (!entry.endsWith('.ts')) continue;
-    if (quoted.test(await readFile(path.join(folder, entry), 'utf8'))) throw usageError(`a ${kind} named "${name}" already exists (src/${kind}s/${entry})`);
+    // A folder or a broken link by that name is no module; the check below stops it if it is in the way.
+    const content = (await readRepoFile(root, `src/${kind}s/${entry}`))?.toString('utf8') ?? '';
+    if (quoted.test(content)) throw usageError(`a ${kind} named "${name}" already exists (src/${kind}s/${entry})`);
   }
   for (const file of [where.module, where.test]) {
-    if ((await readRepoFile(root, file)) !== undefined) throw usageError(`${file} already exists: pick another ${kind} name`);
+    if (await somethingAt(repoPath(root, file))) throw usageError(`${file} already exists: pick another ${kind} name`);
   }
+}
+
+/** Whether anything is at the path: a file, a folder, even a broken link; any of them stops the new file. */
+async function somethingAt(target: string): Promise<boolean> {
+  return lstat(target).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return false;
+      throw fileSystemError(error, `could not check ${target}`);
+    },
+  );
 }
 
 /** The description limit from the repo's own budget file, so a repo that changed it gets its own rule. */
@@ -146,6 +218,8 @@ function parseFields(list: string): Field[] {
     .map((item): Field => {
       const match = FIELD.exec(item);
       if (match?.[1] === undefined) throw usageError(`invalid field "${item}": use name or name:string|number|boolean`);
+      // In an object literal `__proto__: …` sets the prototype, and the others shadow what every object has.
+      if (match[1] in Object.prototype) throw usageError(`invalid field "${item}": every JavaScript object already has a "${match[1]}"`);
       return { name: match[1], type: (match[2] ?? 'string') as Field['type'], label: match[1].replace(/_/g, ' ') };
     });
   if (fields.length === 0) return [{ name: 'query', type: 'string', label: 'query' }];
@@ -173,7 +247,8 @@ async function askWithPrompts(kind: AddKind, description: string | undefined): P
 
 /**
  * The node-plop generator: two `add` actions from templates/<kind>/ and two `modify` actions
- * that insert above the marked lines of the index. On any failure the files are put back.
+ * that insert above the marked lines of the index. The index must then read exactly as the two
+ * insertions make it; otherwise, or on any failure, the files are put back and nothing changed.
  */
 async function generate(
   root: string,
@@ -184,25 +259,32 @@ async function generate(
   entry: string,
   originalIndex: string,
 ): Promise<void> {
+  // Replacements for the marker line: `$&` is the line itself, kept below the inserted line; `$1` its indentation.
+  const insertions = [
+    { marker: where.importMarker, template: `${importLine}\n$&` },
+    { marker: where.entryMarker, template: `$1${entry}\n$&` },
+  ];
+  const expectedIndex = insertions.reduce((text, { marker, template }) => text.replace(markerLine(marker), template), originalIndex);
   const templates = path.join(fileURLToPath(templatesDir), kind);
   const { default: nodePlop } = await import('node-plop');
   const plop = await nodePlop(undefined, { destBasePath: root, force: false });
-  const above = (marker: string) => new RegExp(`^([ \\t]*)${marker.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`, 'm');
   plop.setGenerator(kind, {
     description: `a new ${kind}`,
     prompts: [],
     actions: [
       { type: 'add', path: where.module, templateFile: path.join(templates, `${kind}.ts.hbs`), abortOnFail: true },
       { type: 'add', path: where.test, templateFile: path.join(templates, `${kind}.test.ts.hbs`), abortOnFail: true },
-      // `$&` is the marker line itself, kept below the inserted line; `$1` its indentation.
-      { type: 'modify', path: where.index, pattern: above(where.importMarker), template: `${importLine}\n$&`, abortOnFail: true },
-      { type: 'modify', path: where.index, pattern: above(where.entryMarker), template: `$1${entry}\n$&`, abortOnFail: true },
+      ...insertions.map(({ marker, template }) => ({ type: 'modify', path: where.index, pattern: markerLine(marker), template, abortOnFail: true })),
     ],
   });
-  const { failures } = await plop.getGenerator(kind).runActions(data);
-  if (failures.length > 0) {
+  try {
+    const { failures } = await plop.getGenerator(kind).runActions(data);
+    if (failures.length > 0) throw new Error(String(failures[0]?.error ?? 'unknown error'));
+    if ((await readRepoFile(root, where.index))?.toString('utf8') !== expectedIndex) throw new Error(`the lines were not inserted in ${where.index} as expected`);
+  } catch (error) {
     await writeFile(repoPath(root, where.index), originalIndex);
     await Promise.all([where.module, where.test].map((file) => rm(repoPath(root, file), { force: true })));
-    throw new Error(`add-${kind} failed: ${failures[0]?.error ?? 'unknown error'}`);
+    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    throw new CliError(`add-${kind} failed, nothing changed: ${reason}`);
   }
 }

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCliArgs } from '../../src/args.js';
@@ -48,6 +48,18 @@ describe('add-tool, add-resource, add-prompt', () => {
     [['add-tool', 'append-note'], /src\/tools\/append-note\.ts already exists/],
     [['add-tool', 'wordy', '--description', 'x'.repeat(51)], /51 characters; the tool budget allows 50/],
     [['add-prompt', 'review_note'], /a prompt named "review_note" already exists/],
+    [['add-tool', '123'], /invalid tool name "123": start with a letter/],
+    [['add-tool', '_x'], /invalid tool name "_x": start with a letter/],
+    [['add-tool', 'delete'], /"delete" is a reserved word in JavaScript/],
+    [['add-tool', 'class'], /"class" is a reserved word in JavaScript/],
+    [['add-tool', 'constructor'], /every JavaScript object already has a "constructor", so the SDK cannot register it/],
+    [['add-tool', 'toString'], /already has a "toString"/],
+    [['add-resource', 'hasOwnProperty'], /already has a "hasOwnProperty"/],
+    [['add-tool', 'tools'], /makes the identifier tools, which src\/tools\/index\.ts already has/],
+    [['add-tool', 'appendNote'], /makes the identifier appendNote, which src\/tools\/index\.ts already has/],
+    [['add-prompt', 'reviewNote'], /makes the identifier registerReviewNotePrompt, which src\/prompts\/index\.ts already has/],
+    [['add-tool', 'output'], /makes the identifier output, which the generated tool code uses for itself/],
+    [['add-tool', 'expect'], /makes the identifier expect, which the generated tool code uses for itself/],
   ])('refuses %j with one line, exit 64, nothing changed', async (argv, message) => {
     const root = await freshRepo();
     const before = await snapshotTree(root);
@@ -57,6 +69,66 @@ describe('add-tool, add-resource, add-prompt', () => {
     expect((error as CliError).message).toMatch(message);
     expect((error as CliError).message).not.toContain('\n');
     expect(await snapshotTree(root)).toEqual(before);
+  });
+
+  it('refuses a name whose identifier an earlier add-tool took under another spelling', async () => {
+    const root = await freshRepo();
+    expect(await run(root, ['add-tool', 'a-b'])).toBe(0);
+    const before = await snapshotTree(root);
+    await expect(run(root, ['add-tool', 'aB'])).rejects.toThrow(/makes the identifier aB, which src\/tools\/index\.ts already has/);
+    expect(await snapshotTree(root)).toEqual(before);
+  });
+
+  it.each(['src/tools/bar.ts', 'test/tools/bar.test.ts'])('refuses when a folder is at %s, exit 64, nothing changed', async (folder) => {
+    const root = await freshRepo();
+    await mkdir(path.join(root, folder), { recursive: true });
+    const before = await snapshotTree(root);
+    const error = await run(root, ['add-tool', 'bar']).catch((caught: unknown) => caught);
+    expect((error as CliError).exitCode).toBe(64);
+    expect((error as CliError).message).toBe(`${folder} already exists: pick another tool name`);
+    expect(await snapshotTree(root)).toEqual(before);
+  });
+
+  it('finds a marker line with trailing blanks, and inserts above it', async () => {
+    const root = await freshRepo();
+    const indexFile = path.join(root, 'src/tools/index.ts');
+    await writeFile(indexFile, (await readFile(indexFile, 'utf8')).replace(/(add-tool: (?:imports|tools) above this line)\n/g, '$1  \t\n'));
+    expect(await run(root, ['add-tool', 'fresh'])).toBe(0);
+    const index = await readFile(indexFile, 'utf8');
+    expect(index).toContain("import { fresh } from './fresh.js';\n// create-mcp-prod add-tool: imports above this line  \t\n");
+    expect(index).toContain('  fresh,\n  // create-mcp-prod add-tool: tools above this line  \t\n');
+  });
+
+  it('refuses, changing nothing, when the marker shares its line with code', async () => {
+    const root = await freshRepo();
+    const indexFile = path.join(root, 'src/tools/index.ts');
+    await writeFile(indexFile, (await readFile(indexFile, 'utf8')).replace('  // create-mcp-prod add-tool: tools', '  watchNote, // create-mcp-prod add-tool: tools'));
+    const before = await snapshotTree(root);
+    await expect(run(root, ['add-tool', 'fresh'])).rejects.toThrow(/has no "\/\/ create-mcp-prod add-tool: tools above this line" line: put it back, on a line of its own/);
+    expect(await snapshotTree(root)).toEqual(before);
+  });
+
+  it('runs started together either finish with the index and manifest holding all they added, or are refused in one line', async () => {
+    const root = await freshRepo();
+    const names = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6'];
+    const results = await Promise.allSettled(names.map((name) => run(root, ['add-tool', name])));
+    const added = names.filter((_, i) => results[i]?.status === 'fulfilled');
+    expect(added.length).toBeGreaterThan(0);
+    for (const result of results) {
+      if (result.status === 'fulfilled') expect(result.value).toBe(0);
+      else expect(result.reason).toMatchObject({ exitCode: 75, message: expect.stringMatching(/^another create-mcp-prod command is changing this repo \(pid \d+\); if none is running, delete [^\n]+$/) });
+    }
+    const index = await readFile(path.join(root, 'src/tools/index.ts'), 'utf8');
+    const manifest = parseManifest(await readFile(path.join(root, '.mcp-prod.json'), 'utf8'));
+    for (const name of names) {
+      const wasAdded = added.includes(name);
+      expect(index.includes(`import { ${name} } from './${name}.js';\n`), name).toBe(wasAdded);
+      expect(index.includes(`  ${name},\n`), name).toBe(wasAdded);
+      expect(manifest.files[`src/tools/${name}.ts`] !== undefined, name).toBe(wasAdded);
+      expect(manifest.files[`test/tools/${name}.test.ts`] !== undefined, name).toBe(wasAdded);
+    }
+    expect(Object.keys(manifest.files)).not.toContain('.mcp-prod.lock');
+    expect((await snapshotTree(root)).map(([file]) => file)).not.toContain('.mcp-prod.lock');
   });
 
   it('refuses, changing nothing, when the marked line was removed from the index', async () => {
@@ -90,6 +162,16 @@ describe('add-tool, add-resource, add-prompt', () => {
     const before = await snapshotTree(root);
     const ask = async () => ({ description: 'Fine.', fields: 'city, 2days' });
     await expect(add(parseCliArgs(['add-tool', 'forecast']), { cwd: root, out: quiet, ask, interactive: true })).rejects.toThrow(/invalid field "2days"/);
+    expect(await snapshotTree(root)).toEqual(before);
+  });
+
+  it.each(['__proto__', 'constructor', 'toString'])('refuses the field %s, which every object already has, nothing changed', async (field) => {
+    const root = await freshRepo();
+    const before = await snapshotTree(root);
+    const ask = async () => ({ description: 'Fine.', fields: `city, ${field}` });
+    await expect(add(parseCliArgs(['add-tool', 'forecast']), { cwd: root, out: quiet, ask, interactive: true })).rejects.toThrow(
+      `invalid field "${field}": every JavaScript object already has a "${field}"`,
+    );
     expect(await snapshotTree(root)).toEqual(before);
   });
 });
