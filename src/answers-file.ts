@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { parseLayer, type AnswerLayer, type RawAnswers } from './answers.js';
+import { expectString, expectStringOrList, parseLayer, type AnswerLayer, type RawAnswers } from './answers.js';
 import { CliError, ExitCode, usageError } from './errors.js';
 
 /** `--answers <file.json>`: the keys it may hold (the flags' names; `transports` as `.mcp-prod.json` records it). */
@@ -60,15 +60,4 @@ async function readAnswersText(file: string): Promise<string> {
   } finally {
     await handle.close();
   }
-}
-
-function expectString(value: unknown, key: string, where: string): string {
-  if (typeof value !== 'string') throw usageError(`${where}: "${key}" must be a string`);
-  return value;
-}
-
-function expectStringOrList(value: unknown, key: string, where: string): string | string[] {
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value;
-  throw usageError(`${where}: "${key}" must be a string or a list of strings`);
 }

@@ -148,3 +148,23 @@ export function parseLayer(source: AnswerSource, raw: RawAnswers, where?: string
     throw new CliError(`${where}: ${error.message}`, error.exitCode);
   }
 }
+
+/** The typed checks a layer read from JSON gets before `parseLayer`; each error starts with its origin. */
+export function expectString(value: unknown, key: string, where: string): string {
+  if (typeof value !== 'string') throw usageError(`${where}: "${key}" must be a string`);
+  return value;
+}
+
+export function expectStringList(value: unknown, key: string, where: string): string[] {
+  if (isStringList(value)) return value;
+  throw usageError(`${where}: "${key}" must be a list of strings`);
+}
+
+export function expectStringOrList(value: unknown, key: string, where: string): string | string[] {
+  if (typeof value === 'string' || isStringList(value)) return value;
+  throw usageError(`${where}: "${key}" must be a string or a list of strings`);
+}
+
+function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}

@@ -10,7 +10,7 @@ import { generatorPackage } from '../version.js';
 /**
  * `check`: renders the recorded version with the recorded answers and compares, writing nothing
  * and never prompting. 0 in sync; 1 drift (managed files edited or missing, conflict markers);
- * 64 not a generated repo; 69 the recorded version cannot be rendered.
+ * 64 not a generated repo or a bad manifest; 69 the recorded version cannot be rendered.
  */
 export async function check(args: CliArgs, cwd = process.cwd(), out: Output = consoleOutput): Promise<number> {
   const { root, manifest } = await findGeneratedRepo(cwd);

@@ -2,18 +2,21 @@ import { rm } from 'node:fs/promises';
 import type { CliArgs } from '../args.js';
 import { consoleOutput, type Output } from '../context.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
-import { commitOnNewBranch, workTreeState } from '../lifecycle/git.js';
+import { branchExists, commitOnNewBranch, workTreeState } from '../lifecycle/git.js';
 import { planUpdate, type PlannedFile, type UpdatePlan } from '../lifecycle/plan-update.js';
 import { renderInProcess, renderVersion } from '../lifecycle/render-version.js';
-import { findGeneratedRepo, repoPath, writeManifest, writeRepoFile } from '../lifecycle/repo.js';
+import { findGeneratedRepo, readRepoFile, repoPath, writeManifest, writeRepoFile } from '../lifecycle/repo.js';
 import { compareVersions } from '../lifecycle/versions.js';
+import { MANIFEST_FILE, serializeManifest } from '../render/manifest.js';
 import { generatorPackage } from '../version.js';
 
 /**
  * `update`: moves the repo to the running version. The merge base is the recorded version
  * rendered by its own package; the plan is computed in full, then written at once (or shown with
  * --dry-run). 0 done; 1 conflicts left (listed, marked in the files); 64 usage (not a generated
- * repo, dirty tree, a downgrade); 69 the recorded version cannot be rendered.
+ * repo, a bad manifest, dirty tree, a downgrade, a user's file or folder in the way of a new one,
+ * an existing update branch with --commit); 69 the recorded version cannot be rendered. Every
+ * refusal comes before anything is written.
  */
 export async function update(args: CliArgs, cwd = process.cwd(), out: Output = consoleOutput): Promise<number> {
   const { root, manifest } = await findGeneratedRepo(cwd);
@@ -31,17 +34,22 @@ export async function update(args: CliArgs, cwd = process.cwd(), out: Output = c
   const plan = await planUpdate(root, manifest, base, next, generator);
   const title = `create-mcp-prod ${manifest.version} → ${generator.version}`;
   const lines = plan.changes.map(describe);
+  const idle = await changesNothing(root, plan);
+  const branch = `create-mcp-prod/update-${generator.version}`;
+  if (args.commit && !args.dryRun && !idle && (await branchExists(root, branch))) {
+    throw usageError(`branch ${branch} already exists: delete or rename it, or run update without --commit`);
+  }
 
   if (args.dryRun) {
     out.info(`${title}: ${summary(plan)}${plan.changes.length > 0 ? '\n' : ''}${lines.join('\n')}`);
     return ExitCode.ok;
   }
-  if (!args.yes && !(await confirm(`${title}: ${summary(plan)}\n${lines.join('\n')}\nApply?`))) return ExitCode.interrupted;
+  if (!idle && !args.yes && !(await confirm(`${title}: ${summary(plan)}\n${lines.join('\n')}\nApply?`))) return ExitCode.interrupted;
 
-  await apply(root, plan);
+  if (!idle) await apply(root, plan);
   out.info(`${title}: ${summary(plan)}${plan.changes.length > 0 ? '\n' : ''}${lines.join('\n')}`);
-  if (args.commit) {
-    const branch = `create-mcp-prod/update-${generator.version}`;
+  if (args.commit && idle) out.info('Nothing to commit: the repo is up to date.');
+  else if (args.commit) {
     await commitOnNewBranch(root, branch, commitMessage(generator.version, title, plan, lines)).catch((error: unknown) => {
       throw new CliError(`updated the files, but could not commit them on ${branch}: ${(error as Error).message}`);
     });
@@ -62,6 +70,13 @@ async function apply(root: string, plan: UpdatePlan): Promise<void> {
     if (change.beside) await writeRepoFile(root, change.beside.file, change.beside.content);
   }
   await writeManifest(root, plan.manifest);
+}
+
+/** Whether applying the plan would leave every file as it is (the repo is up to date): then there is nothing to write or commit. */
+async function changesNothing(root: string, plan: UpdatePlan): Promise<boolean> {
+  if (plan.changes.some((change) => change.action !== 'keep')) return false;
+  const recorded = await readRepoFile(root, MANIFEST_FILE);
+  return recorded?.toString('utf8') === serializeManifest(plan.manifest);
 }
 
 function describe(change: PlannedFile): string {

@@ -68,10 +68,23 @@ export async function workTreeState(root: string): Promise<{ state: 'clean' } | 
   return lines.length === 0 ? { state: 'clean' } : { state: 'dirty', paths: lines.slice(0, 5).map((line) => line.slice(3)) };
 }
 
-/** Commits everything on a new branch; returns the branch name. */
+export async function branchExists(root: string, branch: string): Promise<boolean> {
+  return (await git(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], root)).exitCode === 0;
+}
+
+/** Commits everything on a new branch. */
 export async function commitOnNewBranch(root: string, branch: string, message: string): Promise<void> {
   for (const args of [['checkout', '-q', '-b', branch], ['add', '-A'], ['commit', '-q', '--no-verify', '-m', message]]) {
     const result = await git(args, root);
-    if (result.exitCode !== 0) throw new Error(`git ${args[0] ?? ''} failed: ${Buffer.from(result.stderr).toString('utf8').trim()}`);
+    if (result.exitCode !== 0) throw new Error(`git ${args[0] ?? ''} failed: ${gitReason(result)}`);
   }
+}
+
+/**
+ * Git writes some refusals ("nothing to commit", a hook's output) to stdout, leaving stderr empty.
+ * Folded onto one line, as every error the CLI prints is.
+ */
+function gitReason(result: { stdout: Uint8Array; stderr: Uint8Array; exitCode?: number }): string {
+  const text = (stream: Uint8Array) => Buffer.from(stream).toString('utf8').trim().replace(/\s*\n\s*/g, '; ');
+  return text(result.stderr) || text(result.stdout) || `exit ${String(result.exitCode)}`;
 }

@@ -1,7 +1,8 @@
 import { MANIFEST_FILE, createManifest, type Manifest } from '../render/manifest.js';
 import { ownerOf, type Owner } from '../render/ownership.js';
 import { mergeThreeWay } from './git.js';
-import { isBinary, readRepoFile } from './repo.js';
+import { usageError } from '../errors.js';
+import { isBinary, readRepoFile, writeBlocker } from './repo.js';
 import type { FileTree } from './render-version.js';
 
 export type UpdateAction = 'replace' | 'merge' | 'conflict' | 'add' | 'remove' | 'keep';
@@ -80,7 +81,27 @@ export async function planUpdate(
   for (const [file, entry] of Object.entries(recorded.files)) {
     if (entry.owner === 'user' && !(file in manifest.files)) manifest.files[file] = entry;
   }
+  await refuseBlockedWrites(root, changes, versions.to);
   return { changes, manifest, conflicts: changes.filter((change) => change.action === 'conflict') };
+}
+
+/**
+ * A user's file where the new version needs a folder, or a user's folder where it writes a file:
+ * found while planning and refused (exit 64), so an update is never left half applied.
+ */
+async function refuseBlockedWrites(root: string, changes: PlannedFile[], version: string): Promise<void> {
+  const blocked: string[] = [];
+  for (const target of changes.flatMap(writeTargets)) {
+    const blocker = await writeBlocker(root, target);
+    if (blocker !== undefined) blocked.push(`${target} (${blocker})`);
+  }
+  if (blocked.length > 0) {
+    throw usageError(`update cannot write what create-mcp-prod ${version} brings: ${blocked.join('; ')}. Move yours aside, commit, and run update again`);
+  }
+}
+
+function writeTargets(change: PlannedFile): string[] {
+  return [...(change.content === undefined ? [] : [change.file]), ...(change.beside === undefined ? [] : [change.beside.file])];
 }
 
 interface Sides {

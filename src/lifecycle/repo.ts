@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { usageError } from '../errors.js';
+import { fileSystemError, usageError } from '../errors.js';
 import { MANIFEST_FILE, ManifestError, parseManifest, serializeManifest, type Manifest } from '../render/manifest.js';
 
 /** A repo made by create-mcp-prod: its root folder and its parsed `.mcp-prod.json`. */
@@ -14,15 +14,17 @@ export interface GeneratedRepo {
 export async function findGeneratedRepo(cwd: string): Promise<GeneratedRepo> {
   let dir = path.resolve(cwd);
   for (;;) {
-    const text = await readFile(path.join(dir, MANIFEST_FILE), 'utf8').catch((error: NodeJS.ErrnoException) => {
+    const file = path.join(dir, MANIFEST_FILE);
+    const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
-      throw error;
+      if (error.code === 'EISDIR') throw usageError(`${file} is a folder: create-mcp-prod records this repo in a file of that name`);
+      throw fileSystemError(error, `cannot read ${file}`);
     });
     if (text !== undefined) {
       try {
         return { root: dir, manifest: parseManifest(text) };
       } catch (error) {
-        if (error instanceof ManifestError) throw usageError(`${path.join(dir, MANIFEST_FILE)}: ${error.message}`);
+        if (error instanceof ManifestError) throw usageError(`${file}: ${error.message}`);
         throw error;
       }
     }
@@ -55,6 +57,22 @@ export function readRepoFileSync(root: string, file: string): Buffer | undefined
   }
 }
 
+/**
+ * Why `file` cannot be written, or undefined when it can: a folder where the file goes, or a file
+ * where one of its folders goes. Only what exists is looked at; missing folders are made on write.
+ */
+export async function writeBlocker(root: string, file: string): Promise<string | undefined> {
+  const parts = file.split('/');
+  for (let depth = 1; depth <= parts.length; depth++) {
+    const prefix = parts.slice(0, depth).join('/');
+    const found = await stat(repoPath(root, prefix)).catch(() => undefined);
+    if (found === undefined) return undefined;
+    if (depth === parts.length) return found.isDirectory() ? 'a folder here, not a file' : undefined;
+    if (!found.isDirectory()) return `${prefix} is a file here, not a folder`;
+  }
+  return undefined;
+}
+
 export async function writeRepoFile(root: string, file: string, content: string | Uint8Array): Promise<void> {
   const target = repoPath(root, file);
   await mkdir(path.dirname(target), { recursive: true });
@@ -84,8 +102,14 @@ export function isBinary(content: Uint8Array): boolean {
   return content.subarray(0, 8000).includes(0);
 }
 
-/** Left by a merge that needs a person: a `<<<<<<< ` line followed later by a `>>>>>>> ` line. */
+/**
+ * Left by a merge that needs a person: a `<<<<<<<` line, then a `=======` line, then a `>>>>>>>`
+ * line, in that order. The outer markers may carry a label or none, and any line may end in CRLF
+ * (`.` and multiline `$` both stop at `\r`); requiring all three keeps a lone `=======` out.
+ */
+const CONFLICT_MARKERS = /^<{7}(?: .*)?$[\s\S]*?^={7}$[\s\S]*?^>{7}(?: .*)?$/m;
+
 export function hasConflictMarkers(content: Uint8Array): boolean {
   if (isBinary(content)) return false;
-  return /^<{7} .*\n[\s\S]*?^>{7} /m.test(Buffer.from(content).toString('utf8'));
+  return CONFLICT_MARKERS.test(Buffer.from(content).toString('utf8'));
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Answers } from '../answers.js';
+import { QUESTION_FLAGS, expectString, expectStringList, parseLayer, type Answers } from '../answers.js';
+import { isCliError } from '../errors.js';
 import { compareStrings } from './overlays.js';
 import { ownerOf, type Owner } from './ownership.js';
 
@@ -63,7 +64,8 @@ export class ManifestError extends Error {
 export function parseManifest(text: string): Manifest {
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    // Some editors save with a UTF-8 byte order mark, which JSON.parse refuses (the --answers reader drops it too).
+    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
     throw new ManifestError(`${MANIFEST_FILE} is not valid JSON (${(error as Error).message})`);
   }
@@ -80,9 +82,31 @@ export function parseManifest(text: string): Manifest {
   return {
     generator: typeof raw.generator === 'string' ? raw.generator : 'create-mcp-prod',
     version: raw.version,
-    answers: raw.answers as unknown as Answers,
+    answers: parseRecordedAnswers(raw.answers),
     files,
   };
+}
+
+/**
+ * The recorded answers, held to the rules create applies: a hand-edited manifest is refused here,
+ * in one line naming the field, instead of failing deep inside a render.
+ */
+function parseRecordedAnswers(raw: Record<string, unknown>): Answers {
+  const where = `${MANIFEST_FILE} answers`;
+  const missing = (Object.keys(QUESTION_FLAGS) as (keyof Answers)[]).find((key) => raw[key] === undefined);
+  if (missing !== undefined) throw new ManifestError(`${where} lack "${missing}"`);
+  try {
+    const typed = {
+      name: expectString(raw.name, 'name', where),
+      description: expectString(raw.description, 'description', where),
+      transports: expectStringList(raw.transports, 'transports', where),
+      db: expectString(raw.db, 'db', where),
+    };
+    return parseLayer('file', typed, where).values as Answers;
+  } catch (error) {
+    if (isCliError(error)) throw new ManifestError(error.message);
+    throw error;
+  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

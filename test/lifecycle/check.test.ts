@@ -1,4 +1,4 @@
-import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCliArgs } from '../../src/args.js';
@@ -6,7 +6,7 @@ import { check } from '../../src/commands/check.js';
 import type { Output } from '../../src/context.js';
 import { CliError } from '../../src/errors.js';
 import { renderRepo } from '../../src/steps/render.js';
-import { useTempDirs } from '../helpers/fs.js';
+import { useTempDirs, writeTree } from '../helpers/fs.js';
 
 const tempDir = useTempDirs('check-');
 
@@ -59,6 +59,71 @@ describe('check', () => {
     const { code, text } = await runCheck(root);
     expect(code).toBe(1);
     expect(text).toContain('conflict  src/settings.ts');
+  });
+
+  it('finds conflict markers with CRLF line ends and without labels', async () => {
+    const root = await freshRepo();
+    await writeTree(root, {
+      'src/crlf.ts': '<<<<<<< a\r\nx\r\n=======\r\ny\r\n>>>>>>> b\r\n',
+      'src/bare.ts': 'const a = 1;\n<<<<<<<\nx\n=======\ny\n>>>>>>>\n',
+      'src/bare-crlf.ts': '<<<<<<<\r\nx\r\n=======\r\ny\r\n>>>>>>>',
+    });
+    const { code, text } = await runCheck(root);
+    expect(code).toBe(1);
+    expect(text).toContain('conflict  src/crlf.ts');
+    expect(text).toContain('conflict  src/bare.ts');
+    expect(text).toContain('conflict  src/bare-crlf.ts');
+  });
+
+  it('takes no ordinary text for conflict markers: all three marker lines are needed, in order', async () => {
+    const root = await freshRepo();
+    await writeTree(root, {
+      'NOTES.md': 'Title\r\n=======\r\n\r\nText.\r\n',
+      'src/arrows.ts': '// <<<<<<< not at the line start\n<<<<<<<< eight\n=======\n>>>>>>>> eight\n',
+      'src/halves.ts': '<<<<<<< a\nx\n>>>>>>> b\n=======\n',
+    });
+    expect((await runCheck(root)).code).toBe(0);
+  });
+
+  it('reads a manifest saved with a UTF-8 byte order mark', async () => {
+    const root = await freshRepo();
+    const file = path.join(root, '.mcp-prod.json');
+    await writeFile(file, `\uFEFF${await readFile(file, 'utf8')}`);
+    expect((await runCheck(root)).code).toBe(0);
+  });
+
+  it.each([
+    ['a name that is not a string', { name: 5 }, /answers: "name" must be a string$/],
+    ['transports as a string', { transports: 'stdio' }, /answers: "transports" must be a list of strings$/],
+    ['an unknown transport', { transports: ['stdio', 'carrier-pigeon'] }, /answers: invalid --transport value "carrier-pigeon"/],
+    ['an unknown database', { db: 'mysql' }, /answers: invalid --db value "mysql"/],
+    ['an invalid name', { name: 'Not A Name' }, /answers: invalid name "Not A Name"/],
+  ])('refuses recorded answers with %s: one line naming the file and the field (64)', async (_case, answers, message) => {
+    const root = await freshRepo();
+    const file = path.join(root, '.mcp-prod.json');
+    const manifest = JSON.parse(await readFile(file, 'utf8')) as { answers: Record<string, unknown> };
+    await writeFile(file, JSON.stringify({ ...manifest, answers: { ...manifest.answers, ...answers } }));
+    const error = await runCheck(root).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ exitCode: 64, message: expect.stringMatching(message) });
+    expect((error as Error).message.startsWith(`${file}: `)).toBe(true);
+    expect((error as Error).message).not.toContain('\n');
+  });
+
+  it('refuses empty recorded answers, naming the first missing one (64)', async () => {
+    const root = await freshRepo();
+    const file = path.join(root, '.mcp-prod.json');
+    const manifest = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    await writeFile(file, JSON.stringify({ ...manifest, answers: {} }));
+    await expect(runCheck(root)).rejects.toMatchObject({ exitCode: 64, message: `${file}: .mcp-prod.json answers lack "name"` });
+  });
+
+  it('a .mcp-prod.json that is a folder: a usage error naming it (64)', async () => {
+    const dir = path.join(await tempDir(), 'repo');
+    await mkdir(path.join(dir, '.mcp-prod.json'), { recursive: true });
+    await expect(runCheck(dir)).rejects.toMatchObject({
+      exitCode: 64,
+      message: `${path.join(dir, '.mcp-prod.json')} is a folder: create-mcp-prod records this repo in a file of that name`,
+    });
   });
 
   it('outside a generated repo: a usage error (64)', async () => {

@@ -93,4 +93,17 @@ describe('planUpdate', () => {
     ]);
     expect(plan.changes[0]?.content).toBeUndefined();
   });
+
+  it('refuses, before anything is written, to write where the user has a file for a folder or a folder for a file (64)', async () => {
+    const root = await tempDir();
+    const base = tree({ 'logo.png': Buffer.from([0, 1, 2]) });
+    const after = tree({ 'notes/inner.md': 'new\n', 'src/userdir.ts': 'new\n', 'logo.png': Buffer.from([0, 1, 3]) });
+    await writeTree(root, { notes: 'mine\n', 'src/userdir.ts/mine.ts': 'mine\n', 'logo.png': Buffer.from([0, 1, 4]), 'logo.png.create-mcp-prod-2.0.0/x': 'x' });
+    await expect(planUpdate(root, recordedFrom(base), base, after, next)).rejects.toMatchObject({
+      exitCode: 64,
+      message:
+        'update cannot write what create-mcp-prod 2.0.0 brings: logo.png.create-mcp-prod-2.0.0 (a folder here, not a file); notes/inner.md (notes is a file here, not a folder); ' +
+        'src/userdir.ts (a folder here, not a file). Move yours aside, commit, and run update again',
+    });
+  });
 });

@@ -1,24 +1,14 @@
-import { cp, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderVersion } from '../../src/lifecycle/render-version.js';
 import { parseManifest } from '../../src/render/manifest.js';
 import { useTempDirs } from '../helpers/fs.js';
+import { installedPackage } from '../helpers/package.js';
 
 const tempDir = useTempDirs('render-version-');
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const answers = { name: 'demo', description: 'd', transports: ['stdio' as const], db: 'none' as const };
-
-/** An installed create-mcp-prod of another version: this package's build and templates under a different version number. */
-async function installedPackage(dir: string, version: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  await cp(path.join(repoRoot, 'dist'), path.join(dir, 'dist'), { recursive: true });
-  await cp(path.join(repoRoot, 'templates'), path.join(dir, 'templates'), { recursive: true });
-  await symlink(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'));
-  const pkg = JSON.parse(await readFile(path.join(repoRoot, 'package.json'), 'utf8')) as Record<string, unknown>;
-  await writeFile(path.join(dir, 'package.json'), JSON.stringify({ ...pkg, version }));
-}
 
 const savedCache = process.env.CREATE_MCP_PROD_CACHE;
 afterEach(() => {

@@ -92,6 +92,21 @@ describe('parseManifest', () => {
     });
   });
 
+  it('reads a manifest saved with a UTF-8 byte order mark', () => {
+    const manifest = createManifest(generator, answers, new Map([['src/index.ts', 'y']]));
+    expect(parseManifest(`\uFEFF${serializeManifest(manifest)}`)).toEqual(manifest);
+  });
+
+  it('holds the recorded answers to the rules create applies, naming the field', () => {
+    const withAnswers = (changed: Record<string, unknown>) => JSON.stringify({ version: '1.0.0', answers: { ...answers, ...changed }, files: {} });
+    expect(() => parseManifest(withAnswers({ name: 5 }))).toThrow(new ManifestError('.mcp-prod.json answers: "name" must be a string'));
+    expect(() => parseManifest(withAnswers({ transports: 'stdio' }))).toThrow(/"transports" must be a list of strings/);
+    expect(() => parseManifest(withAnswers({ transports: [] }))).toThrow(ManifestError);
+    expect(() => parseManifest(withAnswers({ db: 'mysql' }))).toThrow(/invalid --db value "mysql"/);
+    expect(() => parseManifest(withAnswers({ description: '' }))).toThrow(/invalid --description/);
+    expect(() => parseManifest(JSON.stringify({ version: '1.0.0', answers: { name: 'demo' }, files: {} }))).toThrow(/answers lack "description"/);
+  });
+
   it('refuses what is not a manifest, in one line', () => {
     expect(() => parseManifest('{')).toThrow(ManifestError);
     expect(() => parseManifest('{"version":"1"}')).toThrow(/lacks version, answers or files/);
