@@ -1,4 +1,6 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { symlink } from 'node:fs/promises';
+import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkGeneratedRepo, expectAllPassed, generate, startHttpServer, type RunningHttpServer } from './generated-repo.js';
@@ -31,6 +33,19 @@ const WHOLE_SUITE_MS = 30 * 60_000;
 describe('generated server with --db postgres', () => {
   it('builds, lints, passes its own tests (embedded PGlite) and its tool audit', { timeout: WHOLE_SUITE_MS }, async () => {
     await checkGeneratedRepo(repo);
+  });
+
+  // The variants installed in these tests are a few of the combinations: every one must compile,
+  // for a file one layer writes may use a type another layer narrows (the transports generated).
+  it('every combination of transports and database type-checks, sharing this repo\'s dependencies', async () => {
+    for (const transport of ['stdio', 'http', 'http,sse', 'stdio,http', 'stdio,http,sse']) {
+      for (const db of ['none', 'postgres']) {
+        const combination = workPath(`combination-${transport.replace(/,/g, '-')}-${db}`);
+        await generate(combination, ['--transport', transport, '--db', db, '--no-install', '--no-git']);
+        await symlink(path.join(repo, 'node_modules'), path.join(combination, 'node_modules'), 'dir');
+        await runIn(combination, 'npx', ['tsc', '--noEmit']);
+      }
+    }
   });
 
   it('passes its own tests against a real PostgreSQL server', { timeout: WHOLE_SUITE_MS }, async (context) => {

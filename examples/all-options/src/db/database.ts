@@ -57,8 +57,11 @@ export interface Database {
   withConnection<T>(work: (connection: Connection) => Promise<T>, options?: ConnectionOptions): Promise<T>;
   /** BEGIN … COMMIT around `work`; ROLLBACK if it throws (always, when read-only). */
   withTransaction<T>(work: (connection: Connection) => Promise<T>, options?: TransactionOptions): Promise<T>;
-  /** For `/readyz`: one round trip, bounded by the caller's signal. */
-  check(signal: AbortSignal): Promise<void>;
+  /**
+   * For `/readyz`: one round trip, bounded by the caller's signal, that never waits behind calls.
+   * Rejects when the database cannot be reached; resolves with a note when it is busy with calls.
+   */
+  check(signal: AbortSignal): Promise<string | void>;
   /** Does now what the first call would otherwise wait for; the server calls it before it says it started. */
   warmUp(): Promise<void>;
   /** Waits for borrowed connections to come back, then closes them all. */

@@ -43,11 +43,13 @@ interface Pending {
 /** One started worker: its database lives and dies with it. */
 class EmbeddedWorker {
   readonly ready: Promise<void>;
+  private started = false;
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private stopped: Error | undefined;
 
-  constructor(seedSql: string | undefined) {
+  /** `onDeath` hears of a worker that stopped on its own (crashed, ran out of memory, failed to start), not of one stopped on purpose. */
+  constructor(seedSql: string | undefined, onDeath: (reason: Error) => void) {
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: { pgliteUrl: import.meta.resolve('@electric-sql/pglite'), seedSql },
@@ -56,7 +58,10 @@ class EmbeddedWorker {
     });
     this.ready = new Promise((resolve, reject) => {
       this.worker.on('message', (message: { ready?: true; id?: number; result?: QueryResult; error?: { message: string; code?: string; position?: string } }) => {
-        if (message.ready) return resolve();
+        if (message.ready) {
+          this.started = true;
+          return resolve();
+        }
         const waiter = this.pending.get(message.id ?? -1);
         if (!waiter) return;
         this.pending.delete(message.id ?? -1);
@@ -65,7 +70,10 @@ class EmbeddedWorker {
         else waiter.reject(new EmbeddedError(message.error?.message ?? 'unknown error', message.error?.code, message.error?.position));
       });
       const fail = (error: Error): void => {
-        this.stop(new Error(`the embedded database stopped (${error.message}); it restarts on the next call`));
+        const reason = new Error(`the embedded database stopped (${error.message}); it restarts on the next call`);
+        // After stop() (a timeout, a cancel, close) the exit is expected; any other is a death.
+        if (!this.stopped) onDeath(reason);
+        this.stop(reason);
         reject(error);
       };
       this.worker.on('error', fail);
@@ -80,6 +88,11 @@ class EmbeddedWorker {
 
   get alive(): boolean {
     return this.stopped === undefined;
+  }
+
+  /** Started and seeded, and not stopped since: it answers statements. */
+  get serving(): boolean {
+    return this.started && this.alive;
   }
 
   /** One statement, given at most `timeoutMs`; past it, or on abort, the worker is stopped (a query cannot be interrupted otherwise). */
@@ -129,7 +142,12 @@ export class PgliteDatabase implements Database {
   readonly kind = 'pglite';
   private readonly turns = new KeyedLock();
   private waiting = 0;
+  /** True while a call holds the one connection. */
+  private inUse = false;
   private current: EmbeddedWorker | undefined;
+  /** Why the last worker died on its own; cleared once a new one has started. */
+  private died: Error | undefined;
+  private closed = false;
 
   constructor(private readonly options: PgliteOptions) {}
 
@@ -143,13 +161,31 @@ export class PgliteDatabase implements Database {
     return this.borrow((connection) => runTransaction(connection, work, rest), options.signal, statementTimeoutMs);
   }
 
-  async check(signal: AbortSignal): Promise<void> {
+  /**
+   * Readiness without waiting behind a call: the one connection serves one statement at a time,
+   * so a probe queued behind a slow query (up to DB_STATEMENT_TIMEOUT_MS) would call a busy
+   * database down. A worker that died on its own is down until a new one has started.
+   */
+  async check(signal: AbortSignal): Promise<string | void> {
     signal.throwIfAborted();
+    if (this.closed) throw new Error('the database is closed');
+    if (this.died) {
+      // Started here too, so a server that no traffic reaches (it is not ready) still recovers.
+      this.startInBackground();
+      throw this.died;
+    }
+    if (this.inUse) return 'busy: a call is using the embedded database';
+    if (!this.current?.serving) {
+      // Stopped on purpose (a statement timeout, a cancelled call) and not yet replaced, or being replaced.
+      this.startInBackground();
+      return 'busy: the embedded database is starting';
+    }
     // Not passed on as a cancellation: a probe that gives up must not stop the database's work.
     await this.withConnection((connection) => connection.query('SELECT 1'));
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await this.turns.run('connection', () => this.current?.stop(new Error('the database is closed')));
   }
 
@@ -160,9 +196,18 @@ export class PgliteDatabase implements Database {
 
   /** The running worker, or a new one (started and seeded) when there is none or it was stopped. */
   private async start(): Promise<EmbeddedWorker> {
-    if (!this.current?.alive) this.current = new EmbeddedWorker(this.options.seedSql);
-    await this.current.ready;
-    return this.current;
+    if (!this.current?.alive) {
+      this.current = new EmbeddedWorker(this.options.seedSql, (reason) => (this.died = reason));
+    }
+    const worker = this.current;
+    await worker.ready;
+    this.died = undefined;
+    return worker;
+  }
+
+  /** Starts a replacement without waiting for it; a failure is recorded as a death (see check). */
+  private startInBackground(): void {
+    void this.start().catch(() => {});
   }
 
   /** Takes the one connection in turn (a bounded queue), lends it to `work`, then resets its session. */
@@ -176,21 +221,31 @@ export class PgliteDatabase implements Database {
         async () => {
           this.waiting--;
           waiting = false;
-          const worker = await this.start();
-          const connection = lend(worker, signal, timeoutMs);
+          this.inUse = true;
           try {
-            const result = await work(connection);
-            if (worker.alive) await resetSession(lend(worker, undefined, this.options.statementTimeoutMs));
-            return result;
-          } catch (error) {
-            if (worker.alive) await resetSession(lend(worker, undefined, this.options.statementTimeoutMs)).catch((resetError: unknown) => worker.stop(resetError as Error));
-            throw error;
+            return await this.lendTo(work, signal, timeoutMs);
+          } finally {
+            this.inUse = false;
           }
         },
         { ...(signal && { signal }) },
       );
     } finally {
       if (waiting) this.waiting--;
+    }
+  }
+
+  /** Lends the running (or a new) worker to `work`, then resets its session. */
+  private async lendTo<T>(work: (connection: Connection) => Promise<T>, signal: AbortSignal | undefined, timeoutMs: number): Promise<T> {
+    const worker = await this.start();
+    const connection = lend(worker, signal, timeoutMs);
+    try {
+      const result = await work(connection);
+      if (worker.alive) await resetSession(lend(worker, undefined, this.options.statementTimeoutMs));
+      return result;
+    } catch (error) {
+      if (worker.alive) await resetSession(lend(worker, undefined, this.options.statementTimeoutMs)).catch((resetError: unknown) => worker.stop(resetError as Error));
+      throw error;
     }
   }
 }

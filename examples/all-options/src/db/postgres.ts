@@ -34,6 +34,8 @@ const ACQUIRE_TIMEOUT_MS = 2_000;
 const WAITERS_PER_CONNECTION = 25;
 /** A call still waiting this long past twice its statement timeout means a dead server: drop the connection. */
 const DEADLINE_GRACE_MS = 2_000;
+/** SQLSTATE 53300: the server (or the role's connection limit) takes no more connections. */
+const TOO_MANY_CONNECTIONS = '53300';
 
 /**
  * A node-postgres client whose socket is watched by a RowSizeGuard. `connection.attachListeners`
@@ -145,10 +147,27 @@ export class PostgresDatabase implements Database {
     return this.withConnection((connection) => runTransaction(connection, work, options), options);
   }
 
-  async check(signal: AbortSignal): Promise<void> {
+  /**
+   * Readiness: one round trip, never queued behind the pool. While a pooled connection is free
+   * it goes through the pool; when every one is running a call, a probe waiting for one would
+   * call a busy database down, so it asks on a short-lived connection of its own instead.
+   */
+  async check(signal: AbortSignal): Promise<string | void> {
     signal.throwIfAborted();
-    // Not passed on as a cancellation: a probe that gives up must not stop the database's work.
-    await this.withConnection((connection) => connection.query('SELECT 1'));
+    const { poolMax } = this.options;
+    const free = this.pool.waitingCount === 0 && (this.pool.idleCount > 0 || this.pool.totalCount < poolMax);
+    if (free) {
+      // Not passed on as a cancellation: a probe that gives up must not stop the database's work.
+      await this.withConnection((connection) => connection.query('SELECT 1'));
+      return;
+    }
+    try {
+      await probeOnOwnConnection({ connectionString: this.options.url, ...this.options.pool, application_name: 'mcp-server readiness' }, signal);
+    } catch (error) {
+      // The server answered that it takes no more connections: reachable, and busy.
+      if (!(isStatementError(error) && error.code === TOO_MANY_CONNECTIONS)) throw error;
+    }
+    return `busy: all ${poolMax} pooled connections in use; the database answers`;
   }
 
   /** Nothing to do: the role was checked when the database was opened, and the pool connects on demand. */
@@ -227,6 +246,22 @@ function sendCancelRequest(client: pg.PoolClient, logger: Logger): void {
   socket.setTimeout(5_000, () => socket.destroy());
   socket.on('error', (error) => logger.warn({ err: error }, 'could not send a cancel request to the database'));
   socket.on('connect', () => socket.end(packet));
+}
+
+/** `SELECT 1` on a connection opened for it and closed after; aborting `signal` drops it at once. */
+async function probeOnOwnConnection(config: pg.ClientConfig, signal: AbortSignal): Promise<void> {
+  const client = new pg.Client(config);
+  // Errors reach the caller through connect() and query(); unheard, an 'error' event would crash the process.
+  client.on('error', () => {});
+  const drop = (): void => void client.end();
+  signal.addEventListener('abort', drop, { once: true });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } finally {
+    signal.removeEventListener('abort', drop);
+    drop();
+  }
 }
 
 function destroySocket(client: pg.PoolClient, error: Error): void {

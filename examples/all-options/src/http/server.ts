@@ -70,6 +70,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
 
   // Probes and metrics stay outside the chain: Kubernetes sends the pod IP as Host and no token.
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    toOriginForm(req);
     const pathname = pathOf(req);
     const method = req.method ?? 'GET';
     if (method === 'GET' && pathname === '/healthz') return healthz(res);
@@ -114,6 +115,20 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       return draining;
     },
   };
+}
+
+/**
+ * A client may send the target in absolute form (`POST http://host/mcp`, RFC 9112 §3.2.2). Every
+ * route, and the SDK building its own request URL from it, expects a path: the URL becomes one.
+ */
+function toOriginForm(req: IncomingMessage): void {
+  if (req.url === undefined || req.url.startsWith('/')) return;
+  try {
+    const url = new URL(req.url);
+    req.url = `${url.pathname}${url.search}`;
+  } catch {
+    req.url = '/';
+  }
 }
 
 function pathOf(req: IncomingMessage): string {

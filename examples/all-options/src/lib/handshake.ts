@@ -111,13 +111,13 @@ function readOpening(message: JSONRPCMessage): Pending | undefined {
     return {
       era: 'legacy',
       client: readClient(params.clientInfo),
-      requestedVersion: String(params.protocolVersion ?? 'unknown'),
+      requestedVersion: versionText(params.protocolVersion),
     };
   }
   const meta = params._meta as Record<string, unknown> | undefined;
   const version = meta?.[PROTOCOL_VERSION_META_KEY];
   if (version === undefined) return undefined;
-  return { era: 'modern', client: readClient(meta?.[CLIENT_INFO_META_KEY]), requestedVersion: String(version) };
+  return { era: 'modern', client: readClient(meta?.[CLIENT_INFO_META_KEY]), requestedVersion: versionText(version) };
 }
 
 /** A 2026-07-28 request: it names its protocol version in its `_meta` envelope. */
@@ -132,8 +132,13 @@ function settle(opening: Pending, response: JSONRPCMessage): Handshake | undefin
     return refused ? { ...opening, servedVersion: undefined, supported: false } : undefined;
   }
   const result = ('result' in response ? response.result : {}) as Record<string, unknown>;
-  const served = opening.era === 'legacy' ? String(result.protocolVersion ?? 'unknown') : opening.requestedVersion;
+  const served = opening.era === 'legacy' ? versionText(result.protocolVersion) : opening.requestedVersion;
   return { ...opening, servedVersion: served, supported: served === opening.requestedVersion };
+}
+
+/** A version as sent, for the log; anything but a string (a client mistake the SDK refuses) is 'unknown'. */
+function versionText(value: unknown): string {
+  return typeof value === 'string' ? value : 'unknown';
 }
 
 function readClient(value: unknown): Handshake['client'] {

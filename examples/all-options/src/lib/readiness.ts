@@ -1,7 +1,8 @@
 /** A dependency that must answer before the server is ready for traffic (database, data folder, …). */
 export interface ReadinessCheck {
   name: string;
-  check(signal: AbortSignal): Promise<void>;
+  /** Rejects when the dependency is unavailable; may resolve with a note (such as "busy: …") reported in place of "ok". */
+  check(signal: AbortSignal): Promise<string | void>;
 }
 
 export interface ReadinessReport {
@@ -15,17 +16,17 @@ export async function checkReadiness(checks: readonly ReadinessCheck[], timeoutM
     checks.map(async ({ name, check }) => {
       const signal = AbortSignal.timeout(timeoutMs);
       try {
-        await Promise.race([
+        const note = await Promise.race([
           check(signal),
           new Promise<never>((_, reject) => {
             signal.addEventListener('abort', () => reject(new Error(`no answer within ${timeoutMs} ms`)), { once: true });
           }),
         ]);
-        return [name, 'ok'] as const;
+        return { name, passed: true, status: typeof note === 'string' ? note : 'ok' };
       } catch (error) {
-        return [name, error instanceof Error ? error.message : String(error)] as const;
+        return { name, passed: false, status: error instanceof Error ? error.message : String(error) };
       }
     }),
   );
-  return { ready: results.every(([, status]) => status === 'ok'), checks: Object.fromEntries(results) };
+  return { ready: results.every(({ passed }) => passed), checks: Object.fromEntries(results.map(({ name, status }) => [name, status])) };
 }

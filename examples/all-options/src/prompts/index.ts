@@ -8,6 +8,6 @@ import { registerReviewNotePrompt } from './review-note.js';
  * create-mcp-prod never checks or changes it, except that `add-prompt` inserts at the two marked lines.
  */
 export function registerPrompts(server: McpServer, services: Services): void {
-  registerReviewNotePrompt(server, services.notes);
+  registerReviewNotePrompt(server, services.notes, services.config.maxResultChars);
   // create-mcp-prod add-prompt: registrations above this line
 }

@@ -147,6 +147,21 @@ describe('hostile bodies and headers get a 4xx, never a 500', () => {
     expect(await services.notes.get('utf8')).toBeUndefined();
   });
 
+  it('serves a target in absolute form (RFC 9112) as its path; an unusable one is a 404', async () => {
+    const { url, logs } = await start();
+    const { port } = new URL(url);
+    // A 2026-07-28 request: answered with JSON, so the connection closes with the response.
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: envelope() } });
+    const headers = Object.entries({ ...modernHeaders('tools/list'), 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
+    const send = (target: string) =>
+      rawBytes(Number(port), [
+        `POST ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${headers.map(([name, value]) => `${name}: ${value}\r\n`).join('')}Connection: close\r\n\r\n${body}`,
+      ]);
+    expect(await send(`http://127.0.0.1:${port}/mcp`)).toMatch(/^HTTP\/1\.1 200 /);
+    expect(await send('*')).toMatch(/^HTTP\/1\.1 404 /);
+    expect(logsWith(logs, 'request failed')).toEqual([]);
+  });
+
   it('answers a Host with user info, a path or a bad port with 400, before any allow-list', async () => {
     const { url, logs } = await start();
     for (const host of ['evil.example@127.0.0.1', '127.0.0.1@evil.example', 'localhost/x', 'localhost:99999', 'localhost:1:2', 'local host']) {

@@ -57,6 +57,17 @@ describe('HandshakeLog', () => {
     expect(seen).toEqual([{ era: 'legacy', client, requestedVersion: '2025-06-18', servedVersion: '2025-06-18', supported: true }]);
   });
 
+  it('reads a version that is not a string (an object that cannot become one, a number) as unknown, without throwing', () => {
+    const { log, seen } = setup();
+    const tap = log.tap();
+    const unprintable = { toString: 1, valueOf: 1 } as unknown as string;
+    tap.inbound(initialize(2, unprintable));
+    tap.outbound({ jsonrpc: '2.0', id: 2, error: { code: -32602, message: 'Invalid params' } });
+    tap.inbound(modernRequest(3, 20260728 as unknown as string));
+    tap.outbound({ jsonrpc: '2.0', id: 3, error: { code: -32602, message: 'Invalid params' } });
+    expect(seen.map((handshake) => handshake.requestedVersion)).toEqual(['unknown']);
+  });
+
   it('warns when a 2025-era client is answered with a different version', () => {
     const { log, entries, seen } = setup();
     const tap = log.tap();

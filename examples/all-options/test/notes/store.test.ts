@@ -3,7 +3,7 @@ import { appendFile, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } 
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { NoteNameError, NoteStore, NoteStoreFullError } from '../../src/notes/store.js';
+import { MAX_NOTE_BYTES, NoteNameError, NoteStore, NoteStoreFullError, NoteTooLargeError } from '../../src/notes/store.js';
 
 let dir: string;
 let store: NoteStore;
@@ -113,6 +113,42 @@ describe('NoteStore durability', () => {
     await expect(store.checkWritable()).rejects.toThrow('is full');
     // The probe leaves nothing behind.
     expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+/** JSON Lines of `count` entries, each line `lineBytes` long (newline included), as append writes them. */
+function noteLines(count: number, lineBytes: number): string {
+  const empty = JSON.stringify({ text: '', addedAt: '2026-01-01T00:00:00.000Z' }).length + 1;
+  return Array.from({ length: count }, (_, i) => `${JSON.stringify({ text: `${i}`.padEnd(lineBytes - empty, '.'), addedAt: '2026-01-01T00:00:00.000Z' })}\n`).join('');
+}
+
+describe('NoteStore size cap (MAX_NOTE_BYTES)', () => {
+  it('adds a line that fits under the cap, refuses one that would pass it, and leaves the note as it was', async () => {
+    const file = path.join(dir, 'full.jsonl');
+    const nearlyFull = noteLines(Math.floor(MAX_NOTE_BYTES / 1000) - 1, 1000);
+    await writeFile(file, nearlyFull);
+    await store.append('full', 'fits');
+    const before = await readFile(file, 'utf8');
+    const room = MAX_NOTE_BYTES - Buffer.byteLength(before);
+    await expect(store.append('full', 'x'.repeat(room))).rejects.toThrow(NoteTooLargeError);
+    await expect(store.append('full', 'x'.repeat(room))).rejects.toThrow(/at most 1 MiB/);
+    expect(await readFile(file, 'utf8')).toBe(before);
+  });
+
+  it('reads only the lines within the first MAX_NOTE_BYTES of a larger file put there by hand, and says so', async () => {
+    const perCap = MAX_NOTE_BYTES / 1024;
+    await writeFile(path.join(dir, 'huge.jsonl'), noteLines(perCap * 30, 1024));
+    const note = await store.get('huge');
+    expect(note?.truncated).toBe(true);
+    expect(note?.entries).toHaveLength(perCap);
+    expect(note?.entries.at(-1)?.text).toMatch(new RegExp(`^${perCap - 1}\\.`));
+    // Appending to it is refused too, without reading it whole.
+    await expect(store.append('huge', 'more')).rejects.toThrow(NoteTooLargeError);
+  });
+
+  it('does not mark a note that fits as cut', async () => {
+    await store.append('small', 'x');
+    expect((await store.get('small'))?.truncated).toBeUndefined();
   });
 });
 

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
-import { symlink } from 'node:fs/promises';
+import { readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { MAX_NOTE_BYTES } from '../../src/notes/store.js';
 import { dataOf, textOf, useInMemoryServer } from '../helpers/client.js';
 
 const server = useInMemoryServer();
@@ -36,6 +37,17 @@ describe('append_note', () => {
     expect(result.isError).toBe(true);
     expect(textOf(result)).toContain('letters, digits');
     expect(await server.services.notes.list()).toEqual([]);
+  });
+
+  it('refuses, as a tool error, a line that would take the note past its size cap, and leaves the note as it was', async () => {
+    const file = path.join(server.services.config.dataDir, 'notes', 'big.jsonl');
+    const line = `${JSON.stringify({ text: 'x'.repeat(1_000), addedAt: '2026-01-01T00:00:00.000Z' })}\n`;
+    await writeFile(file, line.repeat(Math.floor((MAX_NOTE_BYTES - 1_000) / line.length)));
+    const before = await readFile(file, 'utf8');
+    const result = await server.client.callTool({ name: 'append_note', arguments: { note: 'big', text: 'y'.repeat(2_000) } });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/note "big" is full: a note holds at most 1 MiB/);
+    expect(await readFile(file, 'utf8')).toBe(before);
   });
 
   it.skipIf(!existsSync('/dev/full'))('reports a full disk as a clear tool error, not a crash', async () => {

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { open, mkdir, readFile, readdir, rm, statfs, type FileHandle } from 'node:fs/promises';
+import { open, mkdir, readdir, rm, statfs, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { KeyedLock } from '../lib/lock.js';
 
@@ -11,7 +11,16 @@ export interface NoteEntry {
 export interface Note {
   name: string;
   entries: NoteEntry[];
+  /** Set when the note's file is larger than MAX_NOTE_BYTES (it was put there by hand): only the lines within its first MAX_NOTE_BYTES were read. */
+  truncated?: true;
 }
+
+/**
+ * A note's largest size on disk. append_note refuses a line that would take a note past it, and
+ * no read loads more of a file than this: reading and parsing a note is synchronous work, so an
+ * unbounded note would stall the event loop and fill memory for every reader.
+ */
+export const MAX_NOTE_BYTES = 1024 * 1024;
 
 /** Note names become file names and URI segments: letters, digits, space, `.`, `_`, `-`; no leading dot. */
 export const NOTE_NAME = /^[\p{L}\p{N}][\p{L}\p{N} ._-]{0,63}$/u;
@@ -24,6 +33,14 @@ const PROBE_FILE = '.readiness-probe';
 
 /** Below this much free space the store reports itself not ready, before appends start failing. */
 const MIN_FREE_BYTES = 1024 * 1024;
+
+/** The line would take the note past MAX_NOTE_BYTES: nothing was written. */
+export class NoteTooLargeError extends Error {
+  override name = 'NoteTooLargeError';
+  constructor(name: string) {
+    super(`note ${JSON.stringify(name)} is full: a note holds at most ${MAX_NOTE_BYTES / 1024 / 1024} MiB; the line was not added, start another note`);
+  }
+}
 
 /** The disk (or the user's quota) is full: nothing was written, and retrying now will not help. */
 export class NoteStoreFullError extends Error {
@@ -61,7 +78,7 @@ export class NoteStore {
       name,
       async () => {
         const entry = { text, addedAt: new Date().toISOString() };
-        await this.appendLine(this.fileFor(name), `${JSON.stringify(entry)}\n`);
+        await this.appendLine(name, `${JSON.stringify(entry)}\n`);
         for (const notify of this.watchers.get(name) ?? []) notify(entry);
         return (await this.get(name)) ?? { name, entries: [entry] };
       },
@@ -90,22 +107,18 @@ export class NoteStore {
     }
   }
 
+  /** The note's entries; of a file larger than MAX_NOTE_BYTES, only the lines within its first MAX_NOTE_BYTES. */
   async get(name: string): Promise<Note | undefined> {
     assertNoteName(name);
-    let text: string;
-    try {
-      text = await readFile(this.fileFor(name), 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
-    // Only complete lines count: a last line without its newline was torn by a crash.
-    const complete = text.slice(0, text.lastIndexOf('\n') + 1);
+    const read = await readAtMost(this.fileFor(name), MAX_NOTE_BYTES);
+    if (!read) return undefined;
+    // Only complete lines count: a last line without its newline was torn by a crash (or cut by the cap).
+    const complete = read.bytes.subarray(0, read.bytes.lastIndexOf(0x0a) + 1).toString('utf8');
     const entries = complete
       .split('\n')
       .filter((line) => line !== '')
       .map((line) => JSON.parse(line) as NoteEntry);
-    return { name, entries };
+    return read.truncated ? { name, entries, truncated: true } : { name, entries };
   }
 
   /**
@@ -156,9 +169,11 @@ export class NoteStore {
   /**
    * Appends one line durably: a torn last line from an earlier crash is cut off first, the line
    * is written and fsynced, and a new file's folder entry is fsynced too. A failed write is
-   * rolled back to the old length, so a note never keeps half a line.
+   * rolled back to the old length, so a note never keeps half a line. A line that would take the
+   * note past MAX_NOTE_BYTES is refused (NoteTooLargeError) and nothing is written.
    */
-  private async appendLine(file: string, line: string): Promise<void> {
+  private async appendLine(name: string, line: string): Promise<void> {
+    const file = this.fileFor(name);
     let handle: FileHandle;
     try {
       handle = await open(file, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT, 0o644);
@@ -167,6 +182,8 @@ export class NoteStore {
     }
     let size: number;
     try {
+      // Checked first, so a file already past the cap (put there by hand) is never read whole.
+      if ((await handle.stat()).size + Buffer.byteLength(line) > MAX_NOTE_BYTES) throw new NoteTooLargeError(name);
       size = await cutTornLine(handle);
       try {
         await handle.appendFile(line);
@@ -189,6 +206,30 @@ export class NoteStore {
 
 export class NoteNameError extends Error {
   override name = 'NoteNameError';
+}
+
+/** The first `maxBytes` of a file (undefined if there is none), and whether there was more. */
+async function readAtMost(file: string, maxBytes: number): Promise<{ bytes: Buffer; truncated: boolean } | undefined> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    const { size } = await handle.stat();
+    const bytes = Buffer.alloc(Math.min(size, maxBytes));
+    let filled = 0;
+    while (filled < bytes.length) {
+      const { bytesRead } = await handle.read(bytes, filled, bytes.length - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return { bytes: bytes.subarray(0, filled), truncated: size > maxBytes };
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Cuts a last line that has no newline (a write torn by a crash); returns the file's length after. */

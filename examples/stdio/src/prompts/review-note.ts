@@ -9,8 +9,8 @@ import { noteName } from '../tools/note-name.js';
 // instance each), and building a zod schema costs more than registering it.
 const args = z.object({ note: noteName });
 
-/** A prompt: a ready-made request a user can pick in their client, with the note attached as a resource. */
-export function registerReviewNotePrompt(server: McpServer, notes: NoteStore): void {
+/** A prompt: a ready-made request a user can pick in their client, with the note attached as a resource (capped at `maxChars`, as the resource is). */
+export function registerReviewNotePrompt(server: McpServer, notes: NoteStore, maxChars: number): void {
   server.registerPrompt(
     'review_note',
     {
@@ -27,7 +27,7 @@ export function registerReviewNotePrompt(server: McpServer, notes: NoteStore): v
             role: 'user',
             content: {
               type: 'resource',
-              resource: { uri, mimeType: 'text/markdown', text: found ? renderNote(found) : `# ${note}\n\n(empty)\n` },
+              resource: { uri, mimeType: 'text/markdown', text: found ? renderNote(found, maxChars) : `# ${note}\n\n(empty)\n` },
             },
           },
           {

@@ -9,6 +9,6 @@ import { registerNoteResources } from './notes.js';
  * `add-resource` inserts at the two marked lines.
  */
 export function registerResources(server: McpServer, services: Services): void {
-  registerNoteResources(server, services.notes);
+  registerNoteResources(server, services.notes, services.config.maxResultChars);
   // create-mcp-prod add-resource: registrations above this line
 }

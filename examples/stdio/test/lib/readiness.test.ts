@@ -7,6 +7,11 @@ describe('checkReadiness', () => {
     expect(report).toEqual({ ready: true, checks: { a: 'ok' } });
   });
 
+  it('is ready when a check passes with a note (a busy database), and shows the note', async () => {
+    const report = await checkReadiness([{ name: 'db', check: async () => 'busy: all 3 pooled connections in use' }], 1_000);
+    expect(report).toEqual({ ready: true, checks: { db: 'busy: all 3 pooled connections in use' } });
+  });
+
   it('reports each failing check by name', async () => {
     const report = await checkReadiness(
       [
