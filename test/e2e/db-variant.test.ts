@@ -12,8 +12,9 @@ const databaseUrl = process.env.E2E_DATABASE_URL;
 const pgCtl = process.env.E2E_PG_CTL;
 
 beforeAll(async () => {
-  // stdio too, so the repo's own process tests cover stdin EOF and shutdown with the database.
-  await generate(repo, ['--transport', 'stdio,http', '--db', 'postgres']);
+  // Every transport: the repo's own process tests cover stdin EOF and shutdown with the database,
+  // and its dependencies are every combination's (see the type-check test below).
+  await generate(repo, ['--transport', 'stdio,http,sse', '--db', 'postgres']);
 });
 
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
