@@ -1,14 +1,16 @@
 // `npm run build`: bundles the CLI with esbuild into dist/ with every dependency inside, so
 // `npx create-mcp-prod` installs one package:
-// - `cli.js`, the bin: a small CommonJS script with argument parsing and the help text only, so
-//   `--help` and `--version` never start Node's ES module loader (it costs more than they do);
-// - one ES module per command (`create.mjs`, `add.mjs`, ...) holding all of our code that command
-//   runs: every module Node loads costs about a millisecond, so a command loads one, not a chunk
-//   for each piece of code it shares with other commands;
+// - `cli.js`, the bin: argument parsing and the help text only;
+// - one file per command (`create.js`, `add.js`, ...) holding all of our code that command runs:
+//   every module Node loads costs about a millisecond, so a command loads one, not a chunk for
+//   each piece of code it shares with other commands;
 // - `vendor/`, one copy of each dependency a command imports lazily, loaded only when it is used.
-// `dist/package.json` says the `.js` files there are CommonJS. Templates stay plain files beside it.
+// The bin and the commands are CommonJS, loaded with require(): a command that needs no
+// dependency never starts Node's ES module loader, which costs more than loading the command.
+// `vendor/` is ES modules (execa is one). `dist/package.json` says the `.js` files are CommonJS.
+// Templates stay plain files beside it.
 // Type checking is `npm run typecheck` (esbuild only strips types).
-import { build } from 'esbuild';
+import { build, transformSync } from 'esbuild';
 import Handlebars from 'handlebars';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,19 +39,26 @@ const shared = {
   absWorkingDir: root,
 };
 
+const commonJs = {
+  format: 'cjs',
+  // version.ts and precompiled.ts find files from their own URL; in CommonJS that is the file's path.
+  define: { 'import.meta.url': '__fileUrl' },
+  banner: { js: "'use strict'; const __fileUrl = require('node:url').pathToFileURL(__filename).href;" },
+};
+
 const esModule = {
   format: 'esm',
-  // `.mjs`: dist/package.json makes `.js` CommonJS for the bin.
+  // `.mjs`: dist/package.json makes `.js` CommonJS.
   outExtension: { '.js': '.mjs' },
 };
 
 /**
- * The esbuild options for one command: an ES module with all of our code it runs, whose import()
- * of a lazy dependency stays a real import of `vendor/`. Exported so a test can bundle a fixture
- * with the very same options (a lazily imported node-plop, for instance).
+ * The esbuild options for one command: a CommonJS file with all of our code it runs, whose
+ * import() of a lazy dependency stays a real import of `vendor/`. Exported so a test can bundle a
+ * fixture with the very same options (a lazily imported node-plop, for instance).
  */
 export function commandOptions({ entryPoints, outdir = path.join(root, 'dist') }) {
-  return { ...shared, ...esModule, entryPoints, outdir, plugins: [noSourceMap, lazyDependenciesInVendor] };
+  return { ...shared, ...commonJs, entryPoints, outdir, plugins: [noSourceMap, lazyDependenciesInVendor] };
 }
 
 /** The esbuild options for `vendor/`: the lazy dependencies, code they share in chunks of its own. */
@@ -62,7 +71,7 @@ export function vendorOptions({ outdir = path.join(root, 'dist') } = {}) {
     splitting: true,
     chunkNames: '[name]-[hash]',
     // CommonJS dependencies (prompts, handlebars) call require() for Node built-ins; an ES module
-    // has no require, so each file here gets one. Commands need none (test/build.test.ts checks).
+    // has no require, so each file here gets one.
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     plugins: [noSourceMap, plopStandIns],
   };
@@ -121,11 +130,11 @@ const plopStandIns = {
   },
 };
 
-/** The bin's `import('./commands/<name>.js')` stays a real import of that command's bundle, not a copy of it. */
+/** The bin's `import('./commands/<name>.js')` stays a real load of that command's bundle, not a copy of it. */
 const commandBundlesOutside = {
   name: 'command-bundles-outside',
   setup(builder) {
-    builder.onResolve({ filter: /^\.\/commands\/[\w-]+\.js$/ }, (args) => ({ path: `./${path.basename(args.path, '.js')}.mjs`, external: true }));
+    builder.onResolve({ filter: /^\.\/commands\/[\w-]+\.js$/ }, (args) => ({ path: `./${path.basename(args.path)}`, external: true }));
   },
 };
 
@@ -133,12 +142,11 @@ const commandBundlesOutside = {
 export function entryOptions({ outdir = path.join(root, 'dist') } = {}) {
   return {
     ...shared,
+    ...commonJs,
     entryPoints: { cli: path.join(root, 'src', 'cli.ts') },
     outdir,
-    format: 'cjs',
-    // version.ts finds package.json from its own URL; in CommonJS that is the file's path.
-    define: { 'import.meta.url': '__fileUrl' },
-    banner: { js: "'use strict'; const __fileUrl = require('node:url').pathToFileURL(__filename).href;" },
+    // Its import() of a command becomes require(): the command is CommonJS too (see above).
+    supported: { 'dynamic-import': false },
     plugins: [commandBundlesOutside],
   };
 }
@@ -184,8 +192,9 @@ export function precompiledTemplates(templatesRoot = path.join(root, 'templates'
     entries.set(templateKey(source), Handlebars.precompile(source, { ...COMPILE_OPTIONS }));
   }
   const rows = [...entries].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, spec]) => `[${JSON.stringify(key)}, ${spec}]`);
-  // CommonJS, loaded with require(): no ES module loader work for a file this size.
-  return `// Generated by scripts/build.mjs from templates/**/*.hbs.\nmodule.exports = new Map([\n${rows.join(',\n')}\n]);\n`;
+  // CommonJS, loaded with require(); minified, since Node parses all of it on every generation.
+  const code = transformSync(`module.exports = new Map([\n${rows.join(',\n')}\n]);\n`, { minifyWhitespace: true, minifySyntax: true, format: 'cjs' }).code;
+  return `// Generated by scripts/build.mjs from templates/**/*.hbs.\n${code}`;
 }
 
 /** The bin, the commands, `vendor/`, licences and precompiled templates into `outdir`. */

@@ -14,8 +14,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 
 /**
  * argv → command. The build makes this file a small CommonJS script that holds only argument
- * parsing and the help text: `--help` and `--version` never start Node's ES module loader, which
- * costs more than everything they do.
+ * parsing and the help text, so `--help` and `--version` load nothing else.
  */
 async function main(argv: readonly string[]): Promise<number> {
   const args = parseCliArgs(argv);
@@ -31,8 +30,9 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 /**
- * Each command is an ES module bundle of its own, holding all of our code it runs, so a command
- * loads one module (and a dependency only when it gets to use it: see scripts/build.mjs).
+ * Each command is a bundle of its own, holding all of our code it runs, so a command loads one
+ * file (and a dependency only when it gets to use it). The build turns these import()s into
+ * require()s of CommonJS bundles: see scripts/build.mjs.
  */
 async function runCommand(args: CliArgs): Promise<number> {
   switch (args.command) {

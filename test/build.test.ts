@@ -47,8 +47,10 @@ function staticInputs(metafile: Metafile, output: string): string[] {
 const isBuiltin = (name: string) => name.startsWith('node:') || builtinModules.includes(name);
 
 describe('the CLI bundle', () => {
-  it('loads no dependency and no command module for --help and --version: each command is a module imported on demand', async () => {
-    const bin = await build({ ...binOptionsFor({ outdir: await tempDir() }), write: false });
+  it('loads no dependency and no command module for --help and --version: each command is a module required on demand', async () => {
+    const packageDir = await tempDir();
+    const outdir = path.join(packageDir, 'dist');
+    const bin = await build(binOptionsFor({ outdir }));
     // The bin is one CommonJS file holding argument parsing and the help text, and nothing else.
     const binOutputs = Object.values(bin.metafile?.outputs ?? {});
     expect(binOutputs).toHaveLength(1);
@@ -56,10 +58,17 @@ describe('the CLI bundle', () => {
     expect(loaded).toContain('src/args.ts');
     expect(loaded.filter((file) => file.includes('node_modules/'))).toEqual([]);
     expect(loaded.filter((file) => file.startsWith('src/commands/') || file.startsWith('src/steps/') || file.startsWith('src/render/'))).toEqual([]);
-    // Its only ways to the commands are real import()s of their bundles, one for each command.
+    // Its only ways to the commands are require()s of their bundles, one for each command...
     const imports = binOutputs[0]?.imports.filter((i) => !isBuiltin(i.path)) ?? [];
-    expect(imports.every((i) => i.kind === 'dynamic-import' && i.external)).toBe(true);
-    expect(imports.map((i) => i.path).sort()).toEqual((COMMANDS as string[]).map((name) => `./${name}.mjs`).sort());
+    expect(imports.every((i) => i.kind === 'require-call' && i.external)).toBe(true);
+    expect(imports.map((i) => i.path).sort()).toEqual((COMMANDS as string[]).map((name) => `./${name}.js`).sort());
+    // ...made only when a command runs: the bin alone answers --help and --version.
+    writeFileSync(path.join(packageDir, 'package.json'), JSON.stringify({ name: 'create-mcp-prod', version: '9.8.7' }));
+    writeFileSync(path.join(outdir, 'package.json'), JSON.stringify({ type: 'commonjs' }));
+    const run = (arg: string) => execFileSync(process.execPath, [path.join(outdir, 'cli.js'), arg], { encoding: 'utf8' });
+    expect(run('--version')).toBe('9.8.7\n');
+    expect(run('--help')).toContain('add-tool');
+    expect(() => execFileSync(process.execPath, [path.join(outdir, 'cli.js'), 'check'], { stdio: 'pipe' })).toThrow(/Cannot find module '\.\/check\.js'/);
   });
 
   it('makes each command one module with all of our code it runs, reaching a dependency only by import() of its one copy in vendor/', async () => {
@@ -70,8 +79,8 @@ describe('the CLI bundle', () => {
       const command = await build({ ...commandOptionsFor({ entryPoints: commandEntry(name), outdir }), write: false });
       const outputs = Object.values(command.metafile?.outputs ?? {}).filter((output) => output.entryPoint !== undefined);
       expect(outputs, name).toHaveLength(1);
-      // No require() of a Node built-in by bundled CommonJS code: a command module has no require in scope.
-      expect(command.outputFiles?.[0]?.text, name).not.toContain('__require');
+      // CommonJS, like the bin, so running a command needs no ES module loader.
+      expect(command.outputFiles?.[0]?.text, name).toMatch(/\bmodule\.exports\b/);
       const bundled = Object.keys(command.metafile?.inputs ?? {});
       expect(bundled.filter((file) => /node_modules\/(execa|prompts|node-plop)\//.test(file)), name).toEqual([]);
       const imports = outputs[0]?.imports.filter((i) => !isBuiltin(i.path)) ?? [];
@@ -113,7 +122,7 @@ describe('the CLI bundle', () => {
     expect(Object.keys(vendor.metafile?.inputs ?? {}).filter((file) => /node_modules\/(inquirer|@inquirer|rxjs|tinyglobby|resolve)\//.test(file))).toEqual([]);
 
     const dest = await tempDir();
-    const stdout = execFileSync(process.execPath, [path.join(outdir, 'lazy-plop.mjs'), dest], { cwd: outdir, encoding: 'utf8' });
+    const stdout = execFileSync(process.execPath, [path.join(outdir, 'lazy-plop.js'), dest], { cwd: outdir, encoding: 'utf8' });
     expect(JSON.parse(stdout)).toEqual({ failures: 0 });
     expect(readFileSync(path.join(dest, 'src', 'tools', 'fetch-weather.ts'), 'utf8')).toBe('export const fetchWeather = 1;\n');
   });

@@ -7,6 +7,8 @@ export interface PlannedFile {
   layer: string;
   /** Absolute path of the template file. */
   source: string;
+  /** Its path under the templates folder, POSIX separators: how messages name it. */
+  template: string;
   /** Output path relative to the new repo, POSIX separators. */
   target: string;
   render: boolean;
@@ -16,6 +18,7 @@ export interface PlannedFile {
 export interface PackageFragment {
   layer: string;
   source: string;
+  template: string;
   render: boolean;
 }
 
@@ -70,8 +73,9 @@ export async function planOverlays(templatesRoot: string, layers: readonly strin
     for (const relative of listFiles(layerDir)) {
       const { target, render } = outputPathFor(relative);
       const source = path.join(layerDir, relative);
-      if (target === PACKAGE_JSON) packageFragments.push({ layer, source, render });
-      else byTarget.set(target, { layer, source, target, render });
+      const template = [layer, ...relative.split(path.sep)].join('/');
+      if (target === PACKAGE_JSON) packageFragments.push({ layer, source, template, render });
+      else byTarget.set(target, { layer, source, template, target, render });
     }
   }
   const files = [...byTarget.values()].sort((a, b) => compareStrings(a.target, b.target));

@@ -39,11 +39,11 @@ export async function renderRepo({ answers, destDir, templatesRoot = fileURLToPa
     [...sources, ...fragments].filter((source) => source.render).map((source) => source.content.toString('utf8')),
     precompiled,
   );
-  const textOf = ({ source, content, render }: { source: string; content: Buffer; render: boolean }): string =>
-    render ? renderTemplate(hb, content.toString('utf8'), data, relativeSource(templatesRoot, source), precompiled) : content.toString('utf8');
+  const textOf = ({ template, content, render }: { template: string; content: Buffer; render: boolean }): string =>
+    render ? renderTemplate(hb, content.toString('utf8'), data, template, precompiled) : content.toString('utf8');
 
   const files: RenderedFiles = new Map(sources.map((source) => [source.target, source.render ? textOf(source) : source.content]));
-  const packageJson = mergePackageJson(fragments.map((fragment) => parsePackageFragment(textOf(fragment), relativeSource(templatesRoot, fragment.source))));
+  const packageJson = mergePackageJson(fragments.map((fragment) => parsePackageFragment(textOf(fragment), fragment.template)));
   files.set(PACKAGE_JSON, formatJson(packageJson));
 
   const manifest = serializeManifest(createManifest(generator, answers, files));
@@ -68,10 +68,6 @@ function writeFiles(destDir: string, files: ReadonlyMap<string, string | Buffer>
     made.add(dir);
     writeFileSync(file, content);
   }
-}
-
-function relativeSource(templatesRoot: string, source: string): string {
-  return path.relative(templatesRoot, source).split(path.sep).join('/');
 }
 
 function ownedByUser(plan: OverlayPlan): string[] {

@@ -18,7 +18,7 @@ describe('the packed package', () => {
   it('is one bundle with its templates precompiled, and installs no dependency', async () => {
     const { stdout } = await execa('tar', ['-tzf', inject('tarball')]);
     expect(stdout.split('\n')).toEqual(
-      expect.arrayContaining(['package/dist/create.mjs', 'package/dist/vendor/prompts.mjs', 'package/dist/precompiled-templates.js', 'package/dist/THIRD-PARTY-LICENSES.md']),
+      expect.arrayContaining(['package/dist/create.js', 'package/dist/vendor/prompts.mjs', 'package/dist/precompiled-templates.js', 'package/dist/THIRD-PARTY-LICENSES.md']),
     );
     const installed = JSON.parse(readFileSync(path.join(inject('consumerDir'), 'node_modules', 'create-mcp-prod', 'package.json'), 'utf8')) as Record<string, unknown>;
     expect(installed.dependencies ?? {}).toEqual({});
