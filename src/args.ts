@@ -178,5 +178,5 @@ Each answer comes from the first of: a flag, the --answers file, a question (on 
 default (--yes). Without a terminal, every question needs a flag, --answers or --yes.
 
 Exit codes: 0 done; 1 failed (nothing half-written); 64 bad usage or input; 66 the answers file
-cannot be read; 75 another command is changing this repo (add-*: try again); 130 cancelled (Ctrl-C).
+cannot be read; 75 another command is changing this repo (add-*, update: try again); 130 cancelled (Ctrl-C).
 Docs: the generated README.md explains the server it writes.`;

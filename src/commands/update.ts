@@ -4,6 +4,7 @@ import { consoleOutput, type Output } from '../context.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import { branchExists, commitOnNewBranch, workTreeState } from '../lifecycle/git.js';
 import { planUpdate, type PlannedFile, type UpdatePlan } from '../lifecycle/plan-update.js';
+import { withRepoLock } from '../lifecycle/repo-lock.js';
 import { renderInProcess, renderVersion } from '../lifecycle/render-version.js';
 import { findGeneratedRepo, readRepoFile, repoPath, writeManifest, writeRepoFile } from '../lifecycle/repo.js';
 import { compareVersions } from '../lifecycle/versions.js';
@@ -15,11 +16,19 @@ import { generatorPackage } from '../version.js';
  * rendered by its own package; the plan is computed in full, then written at once (or shown with
  * --dry-run). 0 done; 1 conflicts left (listed, marked in the files); 64 usage (not a generated
  * repo, a bad manifest, dirty tree, a downgrade, a user's file or folder in the way of a new one,
- * an existing update branch with --commit); 69 the recorded version cannot be rendered. Every
- * refusal comes before anything is written.
+ * an existing update branch with --commit); 69 the recorded version cannot be rendered; 75 another
+ * command is changing the repo. Every refusal comes before anything is written.
  */
 export async function update(args: CliArgs, cwd = process.cwd(), out: Output = consoleOutput): Promise<number> {
-  const { root, manifest } = await findGeneratedRepo(cwd);
+  const { root } = await findGeneratedRepo(cwd);
+  // Held from the first read to the commit, so an add-* run cannot change files between our plan
+  // and our writes. --dry-run writes nothing and does not keep other commands out.
+  return args.dryRun ? updateRepo(root, cwd, args, out) : withRepoLock(root, () => updateRepo(root, cwd, args, out));
+}
+
+/** `cwd` is where the user ran us: a relative --from-package is theirs. */
+async function updateRepo(root: string, cwd: string, args: CliArgs, out: Output): Promise<number> {
+  const { manifest } = await findGeneratedRepo(root);
   const generator = generatorPackage();
   if (compareVersions(generator.version, manifest.version) < 0) {
     throw usageError(`this repo is at create-mcp-prod ${manifest.version}, newer than the running ${generator.version}: run npx create-mcp-prod@${manifest.version} instead`);

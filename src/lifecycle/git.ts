@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { LOCK_FILE } from './repo-lock.js';
 import { isBinary } from './repo.js';
 
 async function git(args: string[], cwd: string) {
@@ -60,11 +61,17 @@ export async function mergeThreeWay(
   });
 }
 
-/** `clean`, `dirty` (with the first few paths) or `not-a-repo`. */
+/**
+ * `clean`, `dirty` (with the first few paths) or `not-a-repo`. The repo lock does not count: the
+ * command asking holds it, and repos generated before the lock existed do not ignore it.
+ */
 export async function workTreeState(root: string): Promise<{ state: 'clean' } | { state: 'dirty'; paths: string[] } | { state: 'not-a-repo' }> {
   const result = await git(['status', '--porcelain', '--untracked-files=all'], root);
   if (result.exitCode !== 0) return { state: 'not-a-repo' };
-  const lines = Buffer.from(result.stdout).toString('utf8').split('\n').filter((line) => line !== '');
+  const lines = Buffer.from(result.stdout)
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line !== '' && line !== `?? ${LOCK_FILE}`);
   return lines.length === 0 ? { state: 'clean' } : { state: 'dirty', paths: lines.slice(0, 5).map((line) => line.slice(3)) };
 }
 
@@ -72,9 +79,10 @@ export async function branchExists(root: string, branch: string): Promise<boolea
   return (await git(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], root)).exitCode === 0;
 }
 
-/** Commits everything on a new branch. */
+/** Commits everything but the repo lock on a new branch. */
 export async function commitOnNewBranch(root: string, branch: string, message: string): Promise<void> {
-  for (const args of [['checkout', '-q', '-b', branch], ['add', '-A'], ['commit', '-q', '--no-verify', '-m', message]]) {
+  const everythingButTheLock = ['add', '-A', '--', '.', `:(exclude)${LOCK_FILE}`];
+  for (const args of [['checkout', '-q', '-b', branch], everythingButTheLock, ['commit', '-q', '--no-verify', '-m', message]]) {
     const result = await git(args, root);
     if (result.exitCode !== 0) throw new Error(`git ${args[0] ?? ''} failed: ${gitReason(result)}`);
   }

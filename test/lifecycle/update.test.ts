@@ -6,6 +6,7 @@ import { parseCliArgs } from '../../src/args.js';
 import { update } from '../../src/commands/update.js';
 import type { Output } from '../../src/context.js';
 import { commitOnNewBranch } from '../../src/lifecycle/git.js';
+import { LOCK_FILE, withRepoLock } from '../../src/lifecycle/repo-lock.js';
 import { MANIFEST_FILE, parseManifest, serializeManifest } from '../../src/render/manifest.js';
 import { renderRepo } from '../../src/steps/render.js';
 import { generatorPackage } from '../../src/version.js';
@@ -128,5 +129,38 @@ describe('update --commit', () => {
   it('commitOnNewBranch reports git’s reason when git gives it on stdout', async () => {
     const root = await freshRepo({ git: true });
     await expect(commitOnNewBranch(root, 'empty', 'nothing')).rejects.toThrow(/^git commit failed: On branch empty; nothing to commit/);
+  });
+});
+
+describe('update and the repo lock', () => {
+  it('refuses at once while another command changes the repo (exit 75), and writes nothing', async () => {
+    const { root, fromPackage } = await olderRepo();
+    await withRepoLock(root, async () => {
+      const before = await snapshotTree(root);
+      await expect(run(root, ['--yes', '--from-package', fromPackage])).rejects.toMatchObject({ exitCode: 75, message: expect.stringMatching(/^another create-mcp-prod command is changing this repo/) });
+      expect(await snapshotTree(root)).toEqual(before);
+    });
+  });
+
+  it('--dry-run writes nothing, so it runs beside another command', async () => {
+    const { root, fromPackage } = await olderRepo();
+    lines.length = 0;
+    await withRepoLock(root, async () => {
+      expect(await run(root, ['--dry-run', '--from-package', fromPackage])).toBe(0);
+    });
+    expect(lines.join('\n')).toMatch(/add +src\/notes\/store\.ts/);
+  });
+
+  it('in a repo whose .gitignore predates the lock: the tree counts as clean, and the lock is neither committed nor left behind', async () => {
+    const { root, fromPackage } = await olderRepo();
+    const gitignore = await readFile(path.join(root, '.gitignore'), 'utf8');
+    expect(gitignore).toContain(LOCK_FILE);
+    await writeFile(path.join(root, '.gitignore'), gitignore.split('\n').filter((line) => !line.includes(LOCK_FILE)).join('\n'));
+    await git(root, 'commit', '-qam', 'an older .gitignore');
+
+    expect(await run(root, ['--yes', '--commit', '--from-package', fromPackage])).toBe(0);
+    expect(await git(root, 'show', '--name-only', '--format=', 'HEAD')).toContain('src/notes/store.ts');
+    expect(await git(root, 'show', '--name-only', '--format=', 'HEAD')).not.toContain(LOCK_FILE);
+    expect(await git(root, 'status', '--porcelain', '--untracked-files=all')).toBe('');
   });
 });
