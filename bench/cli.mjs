@@ -96,7 +96,8 @@ ${table(['case', 'user ms', 'system ms', 'of create-vite: user / system'], rows)
 }
 
 export async function benchCli() {
-  const rounds = size('BENCH_RUNS', 10, 1);
+  // Twenty: a whole process takes 50–300 ms here, and a shared machine's outliers need many runs to wash out of a median.
+  const rounds = size('BENCH_RUNS', 20, 1);
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'create-mcp-prod-bench-cli-'));
   const work = path.join(scratch, 'work');
   mkdirSync(work);
