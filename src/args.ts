@@ -66,13 +66,16 @@ export interface CliArgs {
 export function parseCliArgs(argv: readonly string[]): CliArgs {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
     throw usageError(describeParseError(error));
   }
-  const { values, positionals } = parsed;
+  const { values, positionals, tokens } = parsed;
   const [first, ...others] = positionals;
-  const named = first !== undefined && isCommand(first);
+  // `--` ends the options and the command: `create-mcp-prod -- check` creates a folder named check.
+  const terminator = tokens.find((token) => token.kind === 'option-terminator')?.index ?? Number.POSITIVE_INFINITY;
+  const firstIsOperand = (tokens.find((token) => token.kind === 'positional')?.index ?? 0) > terminator;
+  const named = first !== undefined && !firstIsOperand && isCommand(first);
   const command: Command = named ? first : 'create';
   const rest = named ? others : positionals;
   assertFitsCommand(command, Object.keys(values) as OptionName[], rest);

@@ -58,6 +58,12 @@ describe('parseCliArgs: commands', () => {
     expect(parseCliArgs(['x', 'check'])).toMatchObject({ command: 'create', positionals: ['x', 'check'] });
   });
 
+  it('after `--` nothing is a command: `-- check` creates a folder named check', () => {
+    expect(parseCliArgs(['--', 'check'])).toMatchObject({ command: 'create', positionals: ['check'] });
+    expect(parseCliArgs(['--yes', '--', 'update'])).toMatchObject({ command: 'create', positionals: ['update'], yes: true });
+    expect(parseCliArgs(['add-tool', '--', '--weird'])).toMatchObject({ command: 'add-tool', positionals: ['--weird'] });
+  });
+
   it('keeps more than one dir as positionals (create rejects them later)', () => {
     expect(parseCliArgs(['a', 'b'])).toMatchObject({ command: 'create', positionals: ['a', 'b'] });
   });

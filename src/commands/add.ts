@@ -5,10 +5,11 @@ import type { CliArgs } from '../args.js';
 import { consoleOutput, type Output } from '../context.js';
 import { CancelledError, CliError, ExitCode, fileSystemError, usageError } from '../errors.js';
 import { declaredNames, isReservedWord } from '../identifiers.js';
-import { findGeneratedRepo, readRepoFile, repoPath, writeManifest } from '../lifecycle/repo.js';
+import { findGeneratedRepo, readRepoFile, repoPath, writeBlocker, writeManifest } from '../lifecycle/repo.js';
 import { withRepoLock } from '../lifecycle/repo-lock.js';
-import { hashContent } from '../render/manifest.js';
-import { templatesDir } from '../version.js';
+import { compareVersions } from '../lifecycle/versions.js';
+import { MANIFEST_FILE, hashContent } from '../render/manifest.js';
+import { generatorPackage, templatesDir } from '../version.js';
 
 export type AddKind = 'tool' | 'resource' | 'prompt';
 
@@ -104,8 +105,14 @@ async function addLocked(
   { out, ask, interactive }: { out: Output; ask: NonNullable<AddOptions['ask']>; interactive: boolean },
 ): Promise<number> {
   const { manifest } = await findGeneratedRepo(root);
+  // An older generator's templates may not fit a newer repo's code, as for update.
+  const running = generatorPackage().version;
+  if (compareVersions(running, manifest.version) < 0) {
+    throw usageError(`this repo is at create-mcp-prod ${manifest.version}, newer than the running ${running}: run npx create-mcp-prod@${manifest.version} add-${kind} instead`);
+  }
   const where = layout(kind, file);
   await assertNotTaken(root, kind, name, where);
+  await assertWritable(root, kind, [where.module, where.test, where.index, MANIFEST_FILE]);
   const index = await readRepoFile(root, where.index);
   if (index === undefined) throw usageError(`${where.index} is missing: add-${kind} registers the new ${kind} there`);
   const indexText = index.toString('utf8');
@@ -143,11 +150,17 @@ async function addLocked(
   const entry = kind === 'tool' ? `${identifier},` : `${registerName}(server, services);`;
   await generate(root, kind, where, data, `import { ${imported} } from './${file}.js';`, entry, indexText);
 
-  for (const written of [where.module, where.test]) {
-    const content = await readRepoFile(root, written);
-    if (content !== undefined) manifest.files[written] = { owner: 'user', hash: hashContent(content) };
+  try {
+    for (const written of [where.module, where.test]) {
+      const content = await readRepoFile(root, written);
+      if (content !== undefined) manifest.files[written] = { owner: 'user', hash: hashContent(content) };
+    }
+    await writeManifest(root, manifest);
+  } catch (error) {
+    // A read-only or full .mcp-prod.json: files it does not record would be neither the user's nor managed.
+    await undoAdd(root, where, index);
+    throw fileSystemError(error, `add-${kind} failed, nothing changed: cannot record the new files in ${MANIFEST_FILE}`);
   }
-  await writeManifest(root, manifest);
   out.info(`Added ${kind} ${name}: ${where.module}, ${where.test}, registered in ${where.index}.`);
   // tools/list changed, and the repo's schema snapshots say so until they are written for the new tool.
   if (kind === 'tool') out.info('Next: npx vitest run test/tools/schemas.test.ts -u  (records its schema snapshot; commit it)');
@@ -189,6 +202,14 @@ async function assertNotTaken(root: string, kind: AddKind, name: string, where: 
   }
   for (const file of [where.module, where.test]) {
     if (await somethingAt(repoPath(root, file))) throw usageError(`${file} already exists: pick another ${kind} name`);
+  }
+}
+
+/** Each file add-* writes must be one it can write in the repo: never through a symbolic link that leads out of it. */
+async function assertWritable(root: string, kind: AddKind, files: readonly string[]): Promise<void> {
+  for (const file of files) {
+    const blocker = await writeBlocker(root, file);
+    if (blocker !== undefined) throw usageError(`add-${kind} cannot write ${file} (${blocker})`);
   }
 }
 
@@ -260,9 +281,11 @@ async function generate(
   originalIndex: string,
 ): Promise<void> {
   // Replacements for the marker line: `$&` is the line itself, kept below the inserted line; `$1` its indentation.
+  // The new lines end as the file's lines do (CRLF in a file saved on Windows), so it keeps one style.
+  const eol = /\r\n/.test(originalIndex) ? '\r\n' : '\n';
   const insertions = [
-    { marker: where.importMarker, template: `${importLine}\n$&` },
-    { marker: where.entryMarker, template: `$1${entry}\n$&` },
+    { marker: where.importMarker, template: `${importLine}${eol}$&` },
+    { marker: where.entryMarker, template: `$1${entry}${eol}$&` },
   ];
   const expectedIndex = insertions.reduce((text, { marker, template }) => text.replace(markerLine(marker), template), originalIndex);
   const templates = path.join(fileURLToPath(templatesDir), kind);
@@ -282,9 +305,14 @@ async function generate(
     if (failures.length > 0) throw new Error(String(failures[0]?.error ?? 'unknown error'));
     if ((await readRepoFile(root, where.index))?.toString('utf8') !== expectedIndex) throw new Error(`the lines were not inserted in ${where.index} as expected`);
   } catch (error) {
-    await writeFile(repoPath(root, where.index), originalIndex);
-    await Promise.all([where.module, where.test].map((file) => rm(repoPath(root, file), { force: true })));
+    await undoAdd(root, where, originalIndex);
     const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
     throw new CliError(`add-${kind} failed, nothing changed: ${reason}`);
   }
+}
+
+/** Puts the index back as it was and removes the module and test an add-* wrote. */
+async function undoAdd(root: string, where: ReturnType<typeof layout>, originalIndex: string | Buffer): Promise<void> {
+  await writeFile(repoPath(root, where.index), originalIndex);
+  await Promise.all([where.module, where.test].map((file) => rm(repoPath(root, file), { force: true })));
 }

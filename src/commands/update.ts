@@ -1,7 +1,7 @@
-import { rm } from 'node:fs/promises';
+import { chmod, rm, stat } from 'node:fs/promises';
 import type { CliArgs } from '../args.js';
 import { consoleOutput, type Output } from '../context.js';
-import { CliError, ExitCode, usageError } from '../errors.js';
+import { CliError, ExitCode, fileSystemError, usageError } from '../errors.js';
 import { branchExists, commitOnNewBranch, workTreeState } from '../lifecycle/git.js';
 import { planUpdate, type PlannedFile, type UpdatePlan } from '../lifecycle/plan-update.js';
 import { withRepoLock } from '../lifecycle/repo-lock.js';
@@ -35,6 +35,7 @@ async function updateRepo(root: string, cwd: string, args: CliArgs, out: Output)
   }
   const tree = await workTreeState(root);
   if (tree.state === 'not-a-repo') throw usageError('update needs a git repository, so nothing it changes can be lost: run "git init" and commit first');
+  if (tree.state === 'unreadable') throw usageError(`update cannot read the repo's git status: ${tree.reason}`);
   if (tree.state === 'dirty' && !args.dryRun) throw usageError(`update needs a clean git work tree (commit or stash first): ${tree.paths.join(', ')}`);
   if (!args.dryRun && !args.yes && !process.stdin.isTTY) throw usageError('update changes files: pass --yes to run it without a terminal (or --dry-run to see the plan)');
 
@@ -71,14 +72,62 @@ async function updateRepo(root: string, cwd: string, args: CliArgs, out: Output)
   return ExitCode.ok;
 }
 
-/** Everything is computed before this runs, so a failure cannot come from a half-made plan; the clean git tree is the undo. */
+/**
+ * Everything is computed before this runs, so a failure cannot come from a half-made plan. A write
+ * that fails anyway (a read-only file, a full disk) puts back each file already changed, so the
+ * repo is left as it was, not half updated with its manifest at the old version.
+ */
 async function apply(root: string, plan: UpdatePlan): Promise<void> {
-  for (const change of plan.changes) {
-    if (change.action === 'remove') await rm(repoPath(root, change.file), { force: true });
-    else if (change.content !== undefined) await writeRepoFile(root, change.file, change.content);
-    if (change.beside) await writeRepoFile(root, change.beside.file, change.beside.content);
+  const journal: SavedFile[] = [];
+  let current = MANIFEST_FILE;
+  const change = async (file: string, write: () => Promise<void>): Promise<void> => {
+    current = file;
+    const mode = await stat(repoPath(root, file)).then((found) => found.mode, () => undefined);
+    journal.push({ file, content: await readRepoFile(root, file), mode });
+    await write();
+  };
+  try {
+    for (const planned of plan.changes) {
+      const { file, content, beside } = planned;
+      if (planned.action === 'remove') await change(file, () => rm(repoPath(root, file), { force: true }));
+      else if (content !== undefined) await change(file, () => writeRepoFile(root, file, content));
+      if (beside) await change(beside.file, () => writeRepoFile(root, beside.file, beside.content));
+    }
+    await change(MANIFEST_FILE, () => writeManifest(root, plan.manifest));
+  } catch (error) {
+    const restored = await undo(root, journal);
+    const outcome = restored ? 'nothing changed' : 'some files could not be put back: "git status" lists them, and its tree was clean before';
+    throw fileSystemError(error, `update failed writing ${current}, ${outcome}`);
   }
-  await writeManifest(root, plan.manifest);
+}
+
+/** A file as it was before `apply` changed it: its content and mode, or undefined when it did not exist. */
+interface SavedFile {
+  file: string;
+  content: Buffer | undefined;
+  mode: number | undefined;
+}
+
+/** Puts each saved file back as it was, last change first; false if any could not be. */
+async function undo(root: string, journal: SavedFile[]): Promise<boolean> {
+  let restored = true;
+  for (const { file, content, mode } of journal.reverse()) {
+    const target = repoPath(root, file);
+    try {
+      // The write that failed may have changed nothing (a read-only file): then there is nothing to put back.
+      const now = await readRepoFile(root, file);
+      if (now === undefined ? content === undefined : content?.equals(now)) continue;
+      if (content === undefined) await rm(target, { force: true });
+      else {
+        await writeRepoFile(root, file, content);
+        // A removed file comes back with its mode (an executable script stays one).
+        if (mode !== undefined && (await stat(target)).mode !== mode) await chmod(target, mode);
+      }
+    } catch {
+      restored = false;
+    }
+  }
+  return restored;
 }
 
 /** Whether applying the plan would leave every file as it is (the repo is up to date): then there is nothing to write or commit. */

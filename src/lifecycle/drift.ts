@@ -1,7 +1,8 @@
+import { statSync } from 'node:fs';
 import { MANIFEST_FILE, type Manifest } from '../render/manifest.js';
 import { ownerOf } from '../render/ownership.js';
 import { unifiedDiff } from './git.js';
-import { hasConflictMarkers, listRepoFiles, readRepoFileSync } from './repo.js';
+import { hasConflictMarkers, listRepoFiles, readRepoFileSync, repoPath } from './repo.js';
 import type { FileTree } from './render-version.js';
 
 export interface Drift {
@@ -9,6 +10,13 @@ export interface Drift {
   kind: 'modified' | 'missing' | 'conflict-markers';
   /** For `modified`: from what the generator wrote to what the repo holds. */
   diff?: string;
+}
+
+/** Files above this are not read: far above any file the generator writes or a person merges by hand. */
+const MAX_READ_BYTES = 64 * 1024 * 1024;
+
+function repoFileSize(root: string, file: string): number {
+  return statSync(repoPath(root, file), { throwIfNoEntry: false })?.size ?? 0;
 }
 
 /**
@@ -21,7 +29,13 @@ export async function findDrift(root: string, manifest: Manifest, expected: File
   // one to compare with the render.
   const conflicts: Drift[] = [];
   const compared = new Map<string, Buffer>();
+  const tooLarge = new Set<string>();
   for (const file of await listRepoFiles(root)) {
+    // A data file or a dump: not read, as no merge marks it; Node could not read one over 2 GiB at all.
+    if (repoFileSize(root, file) > MAX_READ_BYTES) {
+      tooLarge.add(file);
+      continue;
+    }
     const content = readRepoFileSync(root, file);
     if (content === undefined) continue;
     if (hasConflictMarkers(content)) conflicts.push({ file, kind: 'conflict-markers' });
@@ -33,6 +47,10 @@ export async function findDrift(root: string, manifest: Manifest, expected: File
     if (file === MANIFEST_FILE) continue;
     const entry = manifest.files[file];
     if ((entry?.owner ?? ownerOf(file)) === 'user' || entry?.deleted) continue;
+    if (tooLarge.has(file)) {
+      drift.push({ file, kind: 'modified', diff: `${file} is ${repoFileSize(root, file)} bytes, too large to compare\n` });
+      continue;
+    }
     const actual = compared.get(file) ?? readRepoFileSync(root, file);
     if (actual === undefined) drift.push({ file, kind: 'missing' });
     else if (!actual.equals(content) && !(file === 'package.json' && packageJsonCovers(content, actual))) {

@@ -65,9 +65,17 @@ export async function mergeThreeWay(
  * `clean`, `dirty` (with the first few paths) or `not-a-repo`. The repo lock does not count: the
  * command asking holds it, and repos generated before the lock existed do not ignore it.
  */
-export async function workTreeState(root: string): Promise<{ state: 'clean' } | { state: 'dirty'; paths: string[] } | { state: 'not-a-repo' }> {
+export async function workTreeState(
+  root: string,
+): Promise<{ state: 'clean' } | { state: 'dirty'; paths: string[] } | { state: 'not-a-repo' } | { state: 'unreadable'; reason: string }> {
   const result = await git(['status', '--porcelain', '--untracked-files=all'], root);
-  if (result.exitCode !== 0) return { state: 'not-a-repo' };
+  if (result.exitCode !== 0) {
+    // Git refuses some repos it finds (owned by another user: "dubious ownership"), or is missing:
+    // "run git init" would be wrong advice there.
+    const text = (result as { code?: string }).code === 'ENOENT' ? 'git is not installed' : Buffer.from(result.stderr).toString('utf8').trim() || 'git failed';
+    const reason = text.split('\n')[0] ?? text;
+    return /not a git repository/i.test(reason) ? { state: 'not-a-repo' } : { state: 'unreadable', reason };
+  }
   const lines = Buffer.from(result.stdout)
     .toString('utf8')
     .split('\n')
@@ -79,13 +87,29 @@ export async function branchExists(root: string, branch: string): Promise<boolea
   return (await git(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], root)).exitCode === 0;
 }
 
-/** Commits everything but the repo lock on a new branch. */
+/**
+ * Commits everything but the repo lock on a new branch. The lock is taken back out after adding
+ * everything, not left out by a pathspec: naming a file .gitignore ignores (as generated repos do)
+ * makes `git add` fail. Where git knows no identity (a CI runner), it commits as create-mcp-prod.
+ */
 export async function commitOnNewBranch(root: string, branch: string, message: string): Promise<void> {
-  const everythingButTheLock = ['add', '-A', '--', '.', `:(exclude)${LOCK_FILE}`];
-  for (const args of [['checkout', '-q', '-b', branch], everythingButTheLock, ['commit', '-q', '--no-verify', '-m', message]]) {
-    const result = await git(args, root);
-    if (result.exitCode !== 0) throw new Error(`git ${args[0] ?? ''} failed: ${gitReason(result)}`);
+  const identity = await fallbackIdentity(root);
+  const steps = [
+    ['checkout', '-q', '-b', branch],
+    ['add', '-A'],
+    ['rm', '--cached', '-q', '--ignore-unmatch', '--', LOCK_FILE],
+    ['commit', '-q', '--no-verify', '-m', message],
+  ];
+  for (const [command = '', ...rest] of steps) {
+    const result = await git([...(command === 'commit' ? identity : []), command, ...rest], root);
+    if (result.exitCode !== 0) throw new Error(`git ${command} failed: ${gitReason(result)}`);
   }
+}
+
+/** `-c` options naming create-mcp-prod as author, when git cannot tell who commits; none when it can. */
+async function fallbackIdentity(cwd: string): Promise<string[]> {
+  const known = await Promise.all(['GIT_AUTHOR_IDENT', 'GIT_COMMITTER_IDENT'].map(async (name) => (await git(['var', name], cwd)).exitCode === 0));
+  return known.every(Boolean) ? [] : ['-c', 'user.name=create-mcp-prod', '-c', 'user.email=create-mcp-prod@users.noreply.local'];
 }
 
 /**

@@ -50,7 +50,7 @@ export async function planUpdate(
   const versions: Versions = { from: recorded.version, to: generator.version };
   const changes: PlannedFile[] = [];
   const nextFiles = new Map([...next].filter(([file]) => file !== MANIFEST_FILE));
-  const manifest = createManifest(generator, recorded.answers, nextFiles);
+  const manifest: Manifest = { ...createManifest(generator, recorded.answers, nextFiles), ...(recorded.otherKeys && { otherKeys: recorded.otherKeys }) };
   const paths = [...new Set([...base.keys(), ...nextFiles.keys()])].filter((file) => file !== MANIFEST_FILE).sort();
 
   for (const file of paths) {
@@ -86,12 +86,13 @@ export async function planUpdate(
 }
 
 /**
- * A user's file where the new version needs a folder, or a user's folder where it writes a file:
- * found while planning and refused (exit 64), so an update is never left half applied.
+ * A user's file where the new version needs a folder, a user's folder where it writes a file, or
+ * a symbolic link that would take a write or a removal out of the repo: found while planning and
+ * refused (exit 64), so an update is never left half applied and never changes a file elsewhere.
  */
 async function refuseBlockedWrites(root: string, changes: PlannedFile[], version: string): Promise<void> {
   const blocked: string[] = [];
-  for (const target of changes.flatMap(writeTargets)) {
+  for (const target of [...changes.flatMap(writeTargets), MANIFEST_FILE]) {
     const blocker = await writeBlocker(root, target);
     if (blocker !== undefined) blocked.push(`${target} (${blocker})`);
   }
@@ -100,8 +101,10 @@ async function refuseBlockedWrites(root: string, changes: PlannedFile[], version
   }
 }
 
+/** What applying a change writes or deletes. */
 function writeTargets(change: PlannedFile): string[] {
-  return [...(change.content === undefined ? [] : [change.file]), ...(change.beside === undefined ? [] : [change.beside.file])];
+  const changed = change.content !== undefined || change.action === 'remove';
+  return [...(changed ? [change.file] : []), ...(change.beside === undefined ? [] : [change.beside.file])];
 }
 
 interface Sides {

@@ -121,7 +121,8 @@ async function npmInstall(spec: string, prefix: string, cwd: string): Promise<st
  * cancelled install never leaves a half-made entry; an unwritable cache falls back to the scratch folder.
  */
 async function fromRegistry(version: string, work: string): Promise<string> {
-  const cacheRoot = process.env.CREATE_MCP_PROD_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'create-mcp-prod');
+  // Absolute: npm and the package's CLI run in a scratch folder, where a relative path would point elsewhere.
+  const cacheRoot = path.resolve(process.env.CREATE_MCP_PROD_CACHE || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'create-mcp-prod'));
   const entry = path.join(cacheRoot, 'packages', version);
   const cached = path.join(entry, 'node_modules', 'create-mcp-prod');
   if ((await readPackageJson(cached).catch(() => undefined))?.version === version) return cached;

@@ -46,9 +46,14 @@ async function createLock(lock: string): Promise<boolean> {
   }
   try {
     await handle.writeFile(`${process.pid}\n`);
-  } finally {
+  } catch (error) {
+    // A full disk creates the file but not its content: an empty lock left behind names no
+    // holder, so every later run would be refused until someone deleted it.
     await handle.close();
+    await rm(lock, { force: true });
+    throw fileSystemError(error, `could not create ${LOCK_FILE}`);
   }
+  await handle.close();
   return true;
 }
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readdir, realpath, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileSystemError, usageError } from '../errors.js';
 import { MANIFEST_FILE, ManifestError, parseManifest, serializeManifest, type Manifest } from '../render/manifest.js';
@@ -58,10 +58,13 @@ export function readRepoFileSync(root: string, file: string): Buffer | undefined
 }
 
 /**
- * Why `file` cannot be written, or undefined when it can: a folder where the file goes, or a file
- * where one of its folders goes. Only what exists is looked at; missing folders are made on write.
+ * Why `file` cannot be written, or undefined when it can: a symbolic link that leads out of the
+ * repo, a folder where the file goes, or a file where one of its folders goes. Only what exists is
+ * looked at; missing folders are made on write.
  */
 export async function writeBlocker(root: string, file: string): Promise<string | undefined> {
+  const escape = await linkOutOfRepo(root, file);
+  if (escape !== undefined) return escape;
   const parts = file.split('/');
   for (let depth = 1; depth <= parts.length; depth++) {
     const prefix = parts.slice(0, depth).join('/');
@@ -71,6 +74,31 @@ export async function writeBlocker(root: string, file: string): Promise<string |
     if (!found.isDirectory()) return `${prefix} is a file here, not a folder`;
   }
   return undefined;
+}
+
+/**
+ * A symbolic link on the way to `file` (the file itself or one of its folders) that leads out of
+ * the repo, or nowhere: writing `file` would change something outside the repo, which a command
+ * run in a repo must never do. Links that stay inside the repo are followed like folders.
+ */
+async function linkOutOfRepo(root: string, file: string): Promise<string | undefined> {
+  const realRoot = await realpath(root);
+  const parts = file.split('/');
+  for (let depth = 1; depth <= parts.length; depth++) {
+    const prefix = parts.slice(0, depth).join('/');
+    const entry = await lstat(repoPath(root, prefix)).catch(() => undefined);
+    if (entry === undefined) return undefined;
+    if (!entry.isSymbolicLink()) continue;
+    // A broken link counts as leading out: writing to it would create its target, wherever that is.
+    const target = await realpath(repoPath(root, prefix)).catch(() => undefined);
+    if (target === undefined || !isWithin(realRoot, target)) return `${prefix} is a symbolic link out of the repo`;
+  }
+  return undefined;
+}
+
+function isWithin(folder: string, target: string): boolean {
+  const relative = path.relative(folder, target);
+  return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
 }
 
 export async function writeRepoFile(root: string, file: string, content: string | Uint8Array): Promise<void> {
@@ -104,12 +132,21 @@ export function isBinary(content: Uint8Array): boolean {
 
 /**
  * Left by a merge that needs a person: a `<<<<<<<` line, then a `=======` line, then a `>>>>>>>`
- * line, in that order. The outer markers may carry a label or none, and any line may end in CRLF
- * (`.` and multiline `$` both stop at `\r`); requiring all three keeps a lone `=======` out.
+ * line, in that order. The outer markers may carry a label or none, and any line may end in CRLF;
+ * requiring all three keeps a lone `=======` out.
  */
-const CONFLICT_MARKERS = /^<{7}(?: .*)?$[\s\S]*?^={7}$[\s\S]*?^>{7}(?: .*)?$/m;
+const CONFLICT_MARKER_LINES = [/^<{7}(?: .*)?$/, /^={7}$/, /^>{7}(?: .*)?$/];
 
+/**
+ * One pass over the lines, taking the first line that matches each marker in turn (the earliest
+ * match never misses a later one). A single regular expression spanning the three lines
+ * backtracks: a file of many `<<<<<<<` and `=======` lines and no `>>>>>>>` took minutes.
+ */
 export function hasConflictMarkers(content: Uint8Array): boolean {
   if (isBinary(content)) return false;
-  return CONFLICT_MARKERS.test(Buffer.from(content).toString('utf8'));
+  let found = 0;
+  for (const line of Buffer.from(content).toString('utf8').split(/\r\n|[\n\r\u2028\u2029]/)) {
+    if (CONFLICT_MARKER_LINES[found]?.test(line) && ++found === CONFLICT_MARKER_LINES.length) return true;
+  }
+  return false;
 }

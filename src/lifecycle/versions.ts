@@ -1,3 +1,15 @@
+/**
+ * A release version as npm publishes it: `major.minor.patch`, an optional `-pre.release` and
+ * `+build`. The recorded version becomes a path in the package cache and an npm install spec, so
+ * nothing else may pass: `../..` would leave the cache, `file:`/`github:` would install and run
+ * someone else's code.
+ */
+const VERSION = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
+
+export function isVersion(value: string): boolean {
+  return value.length <= 64 && VERSION.test(value);
+}
+
 /** Compares `major.minor.patch[-pre]` versions: negative when a is older than b. */
 export function compareVersions(a: string, b: string): number {
   const [coreA = '', preA] = splitVersion(a);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { QUESTION_FLAGS, expectString, expectStringList, parseLayer, type Answers } from '../answers.js';
 import { isCliError } from '../errors.js';
+import { isVersion } from '../lifecycle/versions.js';
 import { compareStrings } from './overlays.js';
 import { ownerOf, type Owner } from './ownership.js';
 
@@ -20,6 +21,11 @@ export interface Manifest {
   version: string;
   answers: Answers;
   files: Record<string, ManifestEntry>;
+  /**
+   * Top-level keys this version does not know: a user's, or a newer version's (read by an older
+   * add-*). Written back as they were, so rewriting the manifest never drops them.
+   */
+  otherKeys?: Record<string, unknown>;
 }
 
 export function hashContent(content: string | Uint8Array): string {
@@ -48,10 +54,13 @@ export function createManifest(
   };
 }
 
-export function serializeManifest(manifest: Manifest): string {
+export function serializeManifest({ otherKeys, ...manifest }: Manifest): string {
   const files = Object.fromEntries(Object.entries(manifest.files).sort(([a], [b]) => compareStrings(a, b)));
-  return `${JSON.stringify({ ...manifest, files }, null, 2)}\n`;
+  return `${JSON.stringify({ ...manifest, ...otherKeys, files }, null, 2)}\n`;
 }
+
+/** The top-level keys this version reads; any other is kept in `otherKeys`. */
+const MANIFEST_KEYS = ['generator', 'version', 'answers', 'files'];
 
 export class ManifestError extends Error {
   override name = 'ManifestError';
@@ -72,6 +81,8 @@ export function parseManifest(text: string): Manifest {
   if (!isRecord(raw) || typeof raw.version !== 'string' || !isRecord(raw.answers) || !isRecord(raw.files)) {
     throw new ManifestError(`${MANIFEST_FILE} lacks version, answers or files`);
   }
+  // The version names a package to install and run, and a folder of the package cache.
+  if (!isVersion(raw.version)) throw new ManifestError(`${MANIFEST_FILE} "version" must be a create-mcp-prod version like 1.2.3, not ${JSON.stringify(raw.version.slice(0, 80))}`);
   const files: Record<string, ManifestEntry> = {};
   for (const [file, value] of Object.entries(raw.files)) {
     if (typeof value === 'string') files[file] = { owner: ownerOf(file), hash: value };
@@ -79,11 +90,13 @@ export function parseManifest(text: string): Manifest {
       files[file] = { owner: value.owner, hash: value.hash, ...(value.deleted === true && { deleted: true as const }) };
     } else throw new ManifestError(`${MANIFEST_FILE}: bad entry for ${file}`);
   }
+  const otherKeys = Object.fromEntries(Object.entries(raw).filter(([key]) => !MANIFEST_KEYS.includes(key)));
   return {
     generator: typeof raw.generator === 'string' ? raw.generator : 'create-mcp-prod',
     version: raw.version,
     answers: parseRecordedAnswers(raw.answers),
     files,
+    ...(Object.keys(otherKeys).length > 0 && { otherKeys }),
   };
 }
 

@@ -1,7 +1,8 @@
 import { lstat, mkdir, mkdtemp, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { CancelledError, CliError, ExitCode, fileSystemError, isCliError } from '../errors.js';
+import { CancelledError, CliError, fileSystemError, isCliError } from '../errors.js';
 
 /** Where `--force` keeps the user's version of each file it replaces, inside the target. */
 export const BACKUP_DIR = '.mcp-prod-backup';
@@ -22,6 +23,7 @@ export interface WriteOptions {
  *   with a journal: on an error or Ctrl-C during the move, every step is undone. A file it
  *   replaces is first moved to `.mcp-prod-backup/<time>/`, so the user's version is never lost.
  * The root folder gets the mode a plain `mkdir` would give (umask), not the staging folder's 0700.
+ * SIGTERM and SIGHUP are handled as Ctrl-C is, with their own exit codes (143, 129).
  */
 export async function writeAtomically<T>(
   targetDir: string,
@@ -50,24 +52,24 @@ export async function writeAtomically<T>(
     rmSync(staging, { recursive: true, force: true });
     if (createdParent !== undefined) rmSync(createdParent, { recursive: true, force: true });
   };
-  // While rendering, Ctrl-C removes the staging folder and exits; while moving, it only asks the
-  // move to stop, and the move undoes what it did before the error reaches the user.
+  // While rendering, a stop signal removes the staging folder and exits; while moving, it only asks
+  // the move to stop, and the move undoes what it did before the error reaches the user.
   let moving = false;
-  let interrupted = false;
-  const onSigint = (): void => {
+  let interrupted: StopSignal | undefined;
+  const onSignal = (signal: StopSignal): void => {
     if (moving) {
-      interrupted = true;
+      interrupted ??= signal;
       return;
     }
     cleanUp();
-    process.exit(new CancelledError().exitCode);
+    process.exit(signalExitCode(signal));
   };
-  process.on('SIGINT', onSigint);
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
   try {
     await mkdir(root);
     const result = await fill(root);
     moving = true;
-    const stop = (): boolean => interrupted;
+    const stop = (): number | undefined => (interrupted === undefined ? undefined : signalExitCode(interrupted));
     if (targetExists) await mergeInto(root, targetDir, stop, options);
     else await renameInto(root, targetDir, stop);
     await rm(staging, { recursive: true, force: true });
@@ -78,8 +80,20 @@ export async function writeAtomically<T>(
     if ((error as NodeJS.ErrnoException).code !== undefined) throw fileSystemError(error, `cannot write ${targetDir}`);
     throw error;
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    for (const signal of STOP_SIGNALS) process.removeListener(signal, onSignal);
   }
+}
+
+/**
+ * What stops a run: Ctrl-C, `kill` or a CI job's timeout, a closed terminal. Without a listener
+ * Node dies at once on each, leaving the staging folder behind or a move half done.
+ */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+type StopSignal = (typeof STOP_SIGNALS)[number];
+
+/** The shell's convention, 128 + the signal's number: 130 for Ctrl-C (as CancelledError), 143 for SIGTERM. */
+function signalExitCode(signal: StopSignal): number {
+  return signal === 'SIGINT' ? new CancelledError().exitCode : 128 + os.constants.signals[signal];
 }
 
 /**
@@ -90,22 +104,26 @@ function stagingNameFor(targetDir: string): string {
   return Array.from(path.basename(targetDir)).slice(0, 32).join('');
 }
 
-function cancelledUndone(targetDir: string): CliError {
-  return new CliError(`cancelled; nothing was written to ${targetDir}`, ExitCode.interrupted);
+function cancelledUndone(targetDir: string, exitCode: number): CliError {
+  return new CliError(`cancelled; nothing was written to ${targetDir}`, exitCode);
 }
 
-async function renameInto(root: string, targetDir: string, stop: () => boolean): Promise<void> {
+/** `stop()` gives the exit code once a stop signal came, undefined until then. */
+type StopCheck = () => number | undefined;
+
+async function renameInto(root: string, targetDir: string, stop: StopCheck): Promise<void> {
   await rename(root, targetDir);
-  if (stop()) {
+  const stopped = stop();
+  if (stopped !== undefined) {
     await rename(targetDir, root);
-    throw cancelledUndone(targetDir);
+    throw cancelledUndone(targetDir, stopped);
   }
 }
 
 /** One step of a move into an existing folder, with what undoing it takes. */
 type Step = { kind: 'dir'; path: string } | { kind: 'file'; from: string; to: string } | { kind: 'backup'; from: string; to: string };
 
-async function mergeInto(root: string, targetDir: string, stop: () => boolean, options: WriteOptions): Promise<void> {
+async function mergeInto(root: string, targetDir: string, stop: StopCheck, options: WriteOptions): Promise<void> {
   const files = await listFiles(root);
   await assertNoCollisions(targetDir, files);
   const replaced: string[] = [];
@@ -134,9 +152,11 @@ async function mergeInto(root: string, targetDir: string, stop: () => boolean, o
       await rename(path.join(root, file), destination);
       journal.push({ kind: 'file', from: path.join(root, file), to: destination });
       options.onFileMoved?.(file);
-      if (stop()) throw cancelledUndone(targetDir);
+      const stopped = stop();
+      if (stopped !== undefined) throw cancelledUndone(targetDir, stopped);
     }
-    if (stop()) throw cancelledUndone(targetDir);
+    const stopped = stop();
+    if (stopped !== undefined) throw cancelledUndone(targetDir, stopped);
   } catch (error) {
     await undo(journal);
     throw error;

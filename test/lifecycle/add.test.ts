@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCliArgs } from '../../src/args.js';
@@ -89,6 +89,39 @@ describe('add-tool, add-resource, add-prompt', () => {
     expect(await snapshotTree(root)).toEqual(before);
   });
 
+  it.each(['test/tools', 'src/tools/index.ts'])('refuses when %s is a symbolic link out of the repo, exit 64, nothing changed in or out', async (link) => {
+    const root = await freshRepo();
+    const outside = await tempDir();
+    await rename(path.join(root, link), path.join(outside, 'moved'));
+    await symlink(path.join(outside, 'moved'), path.join(root, link));
+    const before = { repo: await snapshotTree(root), outside: await snapshotTree(outside) };
+    const error = await run(root, ['add-tool', 'bar']).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ exitCode: 64, message: expect.stringMatching(new RegExp(`^add-tool cannot write .*\\(${link} is a symbolic link out of the repo\\)`)) });
+    expect({ repo: await snapshotTree(root), outside: await snapshotTree(outside) }).toEqual(before);
+  });
+
+  it('keeps the keys of .mcp-prod.json it does not know', async () => {
+    const root = await freshRepo();
+    const manifestFile = path.join(root, '.mcp-prod.json');
+    await writeFile(manifestFile, JSON.stringify({ ...JSON.parse(await readFile(manifestFile, 'utf8')), team: 'payments' }));
+    expect(await run(root, ['add-tool', 'fresh'])).toBe(0);
+    const written = JSON.parse(await readFile(manifestFile, 'utf8'));
+    expect(written.team).toBe('payments');
+    expect(written.files['src/tools/fresh.ts']).toMatchObject({ owner: 'user' });
+  });
+
+  it('refuses a repo made by a newer create-mcp-prod, exit 64, nothing changed', async () => {
+    const root = await freshRepo();
+    const manifestFile = path.join(root, '.mcp-prod.json');
+    await writeFile(manifestFile, JSON.stringify({ ...JSON.parse(await readFile(manifestFile, 'utf8')), version: '99.0.0' }));
+    const before = await snapshotTree(root);
+    await expect(run(root, ['add-tool', 'fresh'])).rejects.toMatchObject({
+      exitCode: 64,
+      message: expect.stringMatching(/^this repo is at create-mcp-prod 99\.0\.0, newer than the running .*: run npx create-mcp-prod@99\.0\.0 add-tool instead$/),
+    });
+    expect(await snapshotTree(root)).toEqual(before);
+  });
+
   it('finds a marker line with trailing blanks, and inserts above it', async () => {
     const root = await freshRepo();
     const indexFile = path.join(root, 'src/tools/index.ts');
@@ -97,6 +130,19 @@ describe('add-tool, add-resource, add-prompt', () => {
     const index = await readFile(indexFile, 'utf8');
     expect(index).toContain("import { fresh } from './fresh.js';\n// create-mcp-prod add-tool: imports above this line  \t\n");
     expect(index).toContain('  fresh,\n  // create-mcp-prod add-tool: tools above this line  \t\n');
+  });
+
+  it('keeps CRLF line endings (and a byte order mark) in an index saved that way', async () => {
+    const root = await freshRepo();
+    const indexFile = path.join(root, 'src/tools/index.ts');
+    const original = `\uFEFF${(await readFile(indexFile, 'utf8')).replace(/\n/g, '\r\n')}`;
+    await writeFile(indexFile, original);
+    expect(await run(root, ['add-tool', 'fresh'])).toBe(0);
+    const index = await readFile(indexFile, 'utf8');
+    expect(index).toContain("import { fresh } from './fresh.js';\r\n// create-mcp-prod add-tool: imports above this line\r\n");
+    expect(index).toContain('  fresh,\r\n  // create-mcp-prod add-tool: tools above this line\r\n');
+    expect(index.startsWith('\uFEFF')).toBe(true);
+    expect(index.replace(/\r\n/g, '')).not.toContain('\n');
   });
 
   it('refuses, changing nothing, when the marker shares its line with code', async () => {

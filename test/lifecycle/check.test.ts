@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCliArgs } from '../../src/args.js';
@@ -83,6 +83,32 @@ describe('check', () => {
       'src/halves.ts': '<<<<<<< a\nx\n>>>>>>> b\n=======\n',
     });
     expect((await runCheck(root)).code).toBe(0);
+  });
+
+  it('passes over a file too large to be anything merged by hand (a 3 GiB data file): no crash, still in sync', async () => {
+    const root = await freshRepo();
+    await mkdir(path.join(root, 'data'));
+    // Sparse: takes no disk space, but Node cannot read it into one buffer (over 2 GiB).
+    await writeFile(path.join(root, 'data', 'dump.bin'), '');
+    await truncate(path.join(root, 'data', 'dump.bin'), 3 * 1024 ** 3);
+    expect(await runCheck(root)).toEqual({ code: 0, text: expect.stringContaining('In sync with create-mcp-prod') });
+  });
+
+  it('a managed file grown too large to compare is reported as modified, not a crash', async () => {
+    const root = await freshRepo();
+    await truncate(path.join(root, 'src', 'lib', 'lock.ts'), 3 * 1024 ** 3);
+    const { code, text } = await runCheck(root);
+    expect(code).toBe(1);
+    expect(text).toContain('modified  src/lib/lock.ts (managed)');
+  });
+
+  it('looks for conflict markers in time linear in the file: many opening and middle lines but no closing one do not stall it', async () => {
+    const root = await freshRepo();
+    // About 300 KB; a backtracking search over it took minutes.
+    await writeTree(root, { 'docs/odd.md': '<<<<<<< a\n=======\n'.repeat(16_000) });
+    const started = performance.now();
+    expect((await runCheck(root)).code).toBe(0);
+    expect(performance.now() - started).toBeLessThan(5_000);
   });
 
   it('reads a manifest saved with a UTF-8 byte order mark', async () => {

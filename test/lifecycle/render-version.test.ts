@@ -1,3 +1,4 @@
+import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -35,6 +36,34 @@ describe('renderVersion: a recorded version rendered by its own package', () => 
     await installedPackage(path.join(cache, 'packages', '0.0.1-cached', 'node_modules', 'create-mcp-prod'), '0.0.1-cached');
     const tree = await renderVersion('0.0.1-cached', answers, { cwd: repoRoot });
     expect(parseManifest(tree.get('.mcp-prod.json')?.toString('utf8') ?? '').version).toBe('0.0.1-cached');
+  });
+
+  it('takes a relative CREATE_MCP_PROD_CACHE from where the command runs', async () => {
+    // Under the current folder, so the relative path means nothing from anywhere else (a scratch folder).
+    const cache = await mkdtemp(path.join(process.cwd(), '.test-cache-'));
+    try {
+      process.env.CREATE_MCP_PROD_CACHE = path.basename(cache);
+      await installedPackage(path.join(cache, 'packages', '0.0.2-cached', 'node_modules', 'create-mcp-prod'), '0.0.2-cached');
+      const tree = await renderVersion('0.0.2-cached', answers, { cwd: repoRoot });
+      expect(parseManifest(tree.get('.mcp-prod.json')?.toString('utf8') ?? '').version).toBe('0.0.2-cached');
+    } finally {
+      await rm(cache, { recursive: true, force: true });
+    }
+  });
+
+  it('an empty CREATE_MCP_PROD_CACHE (a CI variable left blank) is unset, not the current folder', async () => {
+    const xdg = await tempDir();
+    const savedXdg = process.env.XDG_CACHE_HOME;
+    process.env.CREATE_MCP_PROD_CACHE = '';
+    process.env.XDG_CACHE_HOME = xdg;
+    try {
+      await installedPackage(path.join(xdg, 'create-mcp-prod', 'packages', '0.0.3-cached', 'node_modules', 'create-mcp-prod'), '0.0.3-cached');
+      const tree = await renderVersion('0.0.3-cached', answers, { cwd: repoRoot });
+      expect(parseManifest(tree.get('.mcp-prod.json')?.toString('utf8') ?? '').version).toBe('0.0.3-cached');
+    } finally {
+      if (savedXdg === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = savedXdg;
+    }
   });
 
   it('a version npm cannot provide is exit 69, naming --from-package', async () => {

@@ -1,7 +1,7 @@
-import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseCliArgs } from '../../src/args.js';
 import { update } from '../../src/commands/update.js';
 import type { Output } from '../../src/context.js';
@@ -14,6 +14,19 @@ import { snapshotTree, useTempDirs, writeTree } from '../helpers/fs.js';
 import { installedPackage } from '../helpers/package.js';
 
 const tempDir = useTempDirs('update-');
+
+/** Set by a test to make writing .mcp-prod.json fail, as it does when the file is read-only for a user who is not root. */
+const manifestWrite = vi.hoisted(() => ({ fails: false }));
+vi.mock('../../src/lifecycle/repo.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../src/lifecycle/repo.js')>();
+  return {
+    ...actual,
+    writeManifest: async (root: string, manifest: Parameters<typeof actual.writeManifest>[1]) => {
+      if (!manifestWrite.fails) return actual.writeManifest(root, manifest);
+      throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES', path: path.join(root, MANIFEST_FILE) });
+    },
+  };
+});
 
 async function freshRepo({ git }: { git: boolean }): Promise<string> {
   const root = path.join(await tempDir(), 'repo');
@@ -72,6 +85,16 @@ describe('update: usage errors change nothing (exit 64)', () => {
     expect(await snapshotTree(root)).toEqual(before);
   });
 
+  it('a repo git refuses to read: git’s reason, not "run git init" (exit 64)', async () => {
+    const root = await freshRepo({ git: true });
+    // As "dubious ownership" (a repo owned by another user) does; a broken config is the portable way to get a refusal.
+    await appendFile(path.join(root, '.git', 'config'), '[broken\n');
+    await expect(run(root, ['--yes'])).rejects.toMatchObject({
+      exitCode: 64,
+      message: expect.stringMatching(/^update cannot read the repo's git status: fatal: bad config line \d+ in file \.git\/config$/),
+    });
+  });
+
   it('at the running version with nothing changed: nothing to change, exit 0', async () => {
     const root = await freshRepo({ git: true });
     lines.length = 0;
@@ -95,6 +118,44 @@ describe('update: what it cannot write is refused while planning (exit 64), befo
     }
   });
 
+  it('a symbolic link that leads out of the repo, where it writes: never written through', async () => {
+    const { root, fromPackage } = await olderRepo();
+    const outside = await tempDir();
+    await writeTree(outside, { 'server-info.ts': 'outside\n', 'notes/keep.md': 'outside\n' });
+    // Committed links, so the tree is clean: a managed file the new version merges, a folder it adds a file to.
+    await symlink(path.join(outside, 'server-info.ts'), path.join(root, 'src/server-info.ts'));
+    await symlink(path.join(outside, 'notes'), path.join(root, 'src/notes'));
+    await git(root, 'add', '-A');
+    await git(root, 'commit', '-qm', 'links');
+    const before = { repo: await snapshotTree(root), outside: await snapshotTree(outside) };
+    for (const argv of [['--dry-run'], ['--yes']]) {
+      const error = await run(root, [...argv, '--from-package', fromPackage]).catch((caught: unknown) => caught);
+      expect(error, argv.join(' ')).toMatchObject({
+        exitCode: 64,
+        message: expect.stringMatching(/src\/notes\/store\.ts \(src\/notes is a symbolic link out of the repo\); src\/server-info\.ts \(src\/server-info\.ts is a symbolic link out of the repo\)/),
+      });
+      expect({ repo: await snapshotTree(root), outside: await snapshotTree(outside) }).toEqual(before);
+    }
+  });
+
+  it('a symbolic link that stays inside the repo is written through, as any folder', async () => {
+    const { root, fromPackage } = await olderRepo({ 'lib/notes/mine.md': 'mine\n' });
+    await symlink('../lib/notes', path.join(root, 'src/notes'));
+    await git(root, 'add', '-A');
+    await git(root, 'commit', '-qm', 'link');
+    expect(await run(root, ['--yes', '--from-package', fromPackage])).toBe(0);
+    expect(await readFile(path.join(root, 'lib/notes/store.ts'), 'utf8')).not.toBe('');
+  });
+
+  it('keeps the keys of .mcp-prod.json it does not know', async () => {
+    const { root, fromPackage } = await olderRepo();
+    const manifestFile = path.join(root, MANIFEST_FILE);
+    await writeFile(manifestFile, JSON.stringify({ ...JSON.parse(await readFile(manifestFile, 'utf8')), team: 'payments' }));
+    await git(root, 'commit', '-qam', 'team');
+    expect(await run(root, ['--yes', '--from-package', fromPackage])).toBe(0);
+    expect(JSON.parse(await readFile(manifestFile, 'utf8'))).toMatchObject({ version: generatorPackage().version, team: 'payments' });
+  });
+
   it('with --commit, an update branch that already exists', async () => {
     const { root, fromPackage } = await olderRepo();
     const branch = `create-mcp-prod/update-${generatorPackage().version}`;
@@ -115,6 +176,24 @@ describe('update: what it cannot write is refused while planning (exit 64), befo
   });
 });
 
+describe('update when a write fails while applying the plan', () => {
+  it('puts back every file it changed and fails with one line: the repo is as it was, not half updated', async () => {
+    const { root, fromPackage } = await olderRepo();
+    const before = await snapshotTree(root);
+    manifestWrite.fails = true;
+    try {
+      await expect(run(root, ['--yes', '--from-package', fromPackage])).rejects.toMatchObject({
+        exitCode: 1,
+        message: `update failed writing ${MANIFEST_FILE}, nothing changed: permission denied (${path.join(root, MANIFEST_FILE)})`,
+      });
+    } finally {
+      manifestWrite.fails = false;
+    }
+    expect(await snapshotTree(root)).toEqual(before);
+    expect(await git(root, 'status', '--porcelain', '--untracked-files=all')).toBe('');
+  });
+});
+
 describe('update --commit', () => {
   it('on an up-to-date repo: exit 0, nothing committed, no branch made', async () => {
     const root = await freshRepo({ git: true });
@@ -124,6 +203,29 @@ describe('update --commit', () => {
     expect(lines.join('\n')).toContain('Nothing to commit');
     expect({ head: await git(root, 'rev-parse', 'HEAD'), branches: await git(root, 'branch', '--list') }).toEqual(before);
     expect(await git(root, 'status', '--porcelain')).toBe('');
+  });
+
+  it('where git has no identity (a CI runner): commits as create-mcp-prod, as create does', async () => {
+    const { root, fromPackage } = await olderRepo();
+    const saved = { ...process.env };
+    // No global or system git config, so no user.name/user.email: git cannot make one up either.
+    Object.assign(process.env, { GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', EMAIL: '' });
+    try {
+      expect(await run(root, ['--yes', '--commit', '--from-package', fromPackage])).toBe(0);
+    } finally {
+      process.env = saved;
+    }
+    expect(await git(root, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe(`create-mcp-prod/update-${generatorPackage().version}`);
+    expect(await git(root, 'log', '-1', '--format=%an <%ae>|%s')).toMatch(/^create-mcp-prod <create-mcp-prod@users\.noreply\.local>\|Update to /);
+    expect(await git(root, 'status', '--porcelain')).toBe('');
+  });
+
+  it('commits a repo whose .gitignore ignores the lock (every repo this version makes), as the identity git has', async () => {
+    const { root, fromPackage } = await olderRepo();
+    await git(root, 'config', 'user.name', 'Fleet Bot');
+    await git(root, 'config', 'user.email', 'fleet@example.com');
+    expect(await run(root, ['--yes', '--commit', '--from-package', fromPackage])).toBe(0);
+    expect(await git(root, 'log', '-1', '--format=%an <%ae>')).toBe('Fleet Bot <fleet@example.com>');
   });
 
   it('commitOnNewBranch reports git’s reason when git gives it on stdout', async () => {

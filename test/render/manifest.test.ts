@@ -107,6 +107,23 @@ describe('parseManifest', () => {
     expect(() => parseManifest(JSON.stringify({ version: '1.0.0', answers: { name: 'demo' }, files: {} }))).toThrow(/answers lack "description"/);
   });
 
+  it('refuses a version that is not a release version: it becomes an npm spec and a cache path', () => {
+    const withVersion = (version: string) => JSON.stringify({ version, answers, files: {} });
+    for (const version of ['../../../../tmp/escaped', 'file:/tmp/evil', 'github:evil/repo', '1.0', 'latest', '1.0.0 ', '01.0.0', '']) {
+      expect(() => parseManifest(withVersion(version)), version).toThrow(/"version" must be a create-mcp-prod version like 1\.2\.3/);
+    }
+    for (const version of ['0.1.0', '10.20.30', '1.0.0-rc.1', '1.0.0-alpha-2+build.5']) expect(parseManifest(withVersion(version)).version).toBe(version);
+  });
+
+  it('keeps top-level keys it does not know (a user’s, a newer version’s) when written back', () => {
+    const manifest = createManifest(generator, answers, new Map([['src/index.ts', 'y']]));
+    const text = JSON.stringify({ ...manifest, team: 'payments', toolsets: { a: ['x'] }, ['__proto__']: { polluted: true } });
+    const parsed = parseManifest(text);
+    expect(parsed.otherKeys).toEqual({ team: 'payments', toolsets: { a: ['x'] }, ['__proto__']: { polluted: true } });
+    expect(JSON.parse(serializeManifest(parsed))).toEqual(JSON.parse(text));
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('refuses what is not a manifest, in one line', () => {
     expect(() => parseManifest('{')).toThrow(ManifestError);
     expect(() => parseManifest('{"version":"1"}')).toThrow(/lacks version, answers or files/);

@@ -1,6 +1,6 @@
 import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { renderRepo } from '../../src/steps/render.js';
 import { CliError, ExitCode } from '../../src/errors.js';
 import { BACKUP_DIR, writeAtomically } from '../../src/steps/write.js';
@@ -317,6 +317,48 @@ describe('writeAtomically: into an existing folder', () => {
     expect((error as CliError).message).toBe(`cancelled; nothing was written to ${target}`);
     expect(await snapshotTree(target)).toEqual(before);
     expect(await readdir(target)).toEqual(['README.md', 'keep.txt']);
+  });
+
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const)('%s (a CI timeout, a closed terminal) in the middle of the move undoes it as Ctrl-C does, exit %i', async (signal, exitCode) => {
+    const parent = await tempDir();
+    const target = path.join(parent, 't');
+    await writeTree(target, { 'README.md': 'mine', 'keep.txt': 'k' });
+    const before = await snapshotTree(target);
+    const files = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`src/f${String(i).padStart(2, '0')}.ts`, `${i}`]));
+    let moved = 0;
+    const error = await writeAtomically(target, await fillWith({ ...files, 'README.md': 'generated' }), {
+      onFileMoved: () => {
+        if (++moved === 3) process.emit(signal, signal);
+      },
+    }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ exitCode, message: `cancelled; nothing was written to ${target}` });
+    expect(await snapshotTree(target)).toEqual(before);
+    expect(await readdir(target)).toEqual(['README.md', 'keep.txt']);
+  });
+
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const)('%s while rendering removes the staging folder and exits %i', async (signal, exitCode) => {
+    const parent = await tempDir();
+    const target = path.join(parent, 't');
+    const exit = vi.spyOn(process, 'exit').mockImplementation((code) => {
+      throw Object.assign(new Error('exit'), { exited: code });
+    });
+    try {
+      const error = await writeAtomically(target, async (stagingDir) => {
+        await writeTree(stagingDir, { 'a.txt': 'a' });
+        process.emit(signal, signal);
+      }).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ message: 'exit', exited: exitCode });
+    } finally {
+      exit.mockRestore();
+    }
+    expect(await readdir(parent)).toEqual([]);
   });
 
   it('a failure in the middle of the move undoes it too, backups restored', async () => {
