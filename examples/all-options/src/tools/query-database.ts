@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import { DatabaseBusyError, isStatementError, PrivilegedRoleError, RowTooLargeError } from '../db/database.js';
+import { DatabaseBusyError, DatabaseTimeoutError, DatabaseUnavailableError, isStatementError, PrivilegedRoleError, RowTooLargeError } from '../db/database.js';
 import { toJsonRow } from '../db/json-rows.js';
 import { CursorError, decodeCursor, encodeCursor, pagedResult } from '../lib/results.js';
 import { dataResult, defineTool, ToolError } from './tool.js';
@@ -59,9 +59,10 @@ running longer than the server's statement timeout (\`DB_STATEMENT_TIMEOUT_MS\`)
       });
     } catch (error) {
       if (signal.aborted) throw error;
-      if (error instanceof DatabaseBusyError || error instanceof RowTooLargeError || error instanceof PrivilegedRoleError) throw new ToolError(error.message);
+      const told = error instanceof DatabaseBusyError || error instanceof DatabaseTimeoutError || error instanceof RowTooLargeError || error instanceof PrivilegedRoleError;
+      if (told) throw new ToolError(error.message);
       if (isStatementError(error)) throw new ToolError(`SQL error ${error.code}: ${error.message}`);
-      if (isConnectionError(error)) throw new ToolError(`the database is unavailable (${error.message}); try again shortly`);
+      if (error instanceof DatabaseUnavailableError || isConnectionError(error)) throw new ToolError(`the database is unavailable (${error.message}); try again shortly`);
       throw error;
     }
 

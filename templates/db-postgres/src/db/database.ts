@@ -87,6 +87,26 @@ export class DatabaseBusyError extends Error {
   override name = 'DatabaseBusyError';
 }
 
+/**
+ * The database cannot be reached, or the connection to it was lost: it refused, timed out or
+ * closed while connecting, or dropped mid-call without saying why. Not the caller's fault: retry.
+ */
+export class DatabaseUnavailableError extends Error {
+  override name = 'DatabaseUnavailableError';
+}
+
+/**
+ * The database did not answer a call within twice its statement timeout: the statement was
+ * cancelled on the server and the connection dropped. The code makes it a connection error.
+ */
+export class DatabaseTimeoutError extends Error {
+  override name = 'DatabaseTimeoutError';
+  readonly code = 'ETIMEDOUT';
+  constructor() {
+    super('no answer from the database within the statement timeout; the statement was cancelled');
+  }
+}
+
 /** One row of a result is larger than the server reads into memory; it was not read. */
 export class RowTooLargeError extends Error {
   override name = 'RowTooLargeError';

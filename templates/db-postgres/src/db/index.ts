@@ -6,7 +6,7 @@ import { PostgresDatabase } from './postgres.js';
 import { SEED_SQL } from './seed.js';
 
 export type { Connection, Database } from './database.js';
-export { DatabaseBusyError, PrivilegedRoleError, RowTooLargeError } from './database.js';
+export { DatabaseBusyError, DatabaseTimeoutError, DatabaseUnavailableError, PrivilegedRoleError, RowTooLargeError } from './database.js';
 
 /**
  * PostgreSQL when `DATABASE_URL` is set; otherwise an embedded one, seeded with example data.

@@ -4,6 +4,8 @@ import pg from 'pg';
 import type { Logger } from '../lib/logger.js';
 import {
   DatabaseBusyError,
+  DatabaseTimeoutError,
+  DatabaseUnavailableError,
   isSessionFatal,
   isStatementError,
   resetSession,
@@ -102,36 +104,51 @@ export class PostgresDatabase implements Database {
   async withConnection<T>(work: (connection: Connection) => Promise<T>, options: ConnectionOptions = {}): Promise<T> {
     const client = await this.acquire(options.signal);
     let broken: Error | undefined;
+    /** We dropped the connection ourselves (a cancel, the deadline): its socket error is only the echo. */
+    let cutByUs = false;
+    /** The connection failed on its own (not cut by us, nor by the row guard): the database went away. */
+    let lost = false;
     // A borrowed client has no pool listener: without this, a connection dropped between two
     // statements would emit an unhandled 'error' and crash the process.
     const onError = (error: Error): void => {
       broken ??= error;
+      if (cutByUs) return;
+      lost ||= !(error instanceof RowTooLargeError);
       this.logger.warn({ err: error }, 'database connection failed while in use');
     };
     client.on('error', onError);
-    // A cancelled call cancels its statement on the server, and its connection is not reused.
-    const onAbort = (): void => {
-      broken ??= new Error('the call was cancelled');
+    // Cancels the statement on the server and drops the connection at once: a database that does
+    // not answer (hung, cut off) must not hold the call, or a shutdown waiting for the pool.
+    const cut = (reason: Error): void => {
+      cutByUs = true;
+      broken ??= reason;
       sendCancelRequest(client, this.logger);
-    };
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    // If the server stops answering (a call is a few statements, each within the statement
-    // timeout: twice that is already far past it), drop the connection.
-    const deadline = setTimeout(() => {
-      broken ??= new Error('no answer from the database within the statement timeout');
       destroySocket(client, broken);
+    };
+    const onAbort = (): void => cut(new Error('the call was cancelled'));
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    // A call is a few statements, each within the statement timeout: twice that is far past it.
+    // The cancel matters even when the server answers: a backend whose client went away runs on
+    // until it next writes, and SQL can lift its own statement_timeout (set_config), so it could
+    // otherwise hold a server connection slot for as long as it likes.
+    const deadline = setTimeout(() => {
+      this.logger.warn('no answer from the database within twice the statement timeout: cancelling the statement, dropping the connection');
+      cut(new DatabaseTimeoutError());
     }, 2 * (options.statementTimeoutMs ?? this.options.statementTimeoutMs) + DEADLINE_GRACE_MS);
     deadline.unref();
     try {
       if (options.signal?.aborted) throw options.signal.reason;
       const result = await work(wrap(client));
-      if (!broken) await resetSession(wrap(client));
+      // The work is done and its result stands: a connection that fails its reset is only retired.
+      if (!broken) await resetSession(wrap(client)).catch((resetError: unknown) => (broken ??= toError(resetError)));
       return result;
     } catch (error) {
       // A statement error leaves the connection usable once reset; anything else (a reset socket,
       // a terminated backend, a failed reset) retires it, and the pool opens a new one.
-      if (!isStatementError(error) || isSessionFatal(error)) broken ??= error instanceof Error ? error : new Error(String(error));
+      if (!isStatementError(error) || isSessionFatal(error)) broken ??= toError(error);
       if (!broken) await resetSession(wrap(client)).catch((resetError: unknown) => (broken = resetError as Error));
+      // node-postgres reports a connection closed under a call as a bare Error ("Connection terminated unexpectedly").
+      if (lost && !isStatementError(error)) throw new DatabaseUnavailableError(messageOf(error), { cause: error });
       throw error;
     } finally {
       clearTimeout(deadline);
@@ -202,11 +219,22 @@ export class PostgresDatabase implements Database {
           signal?.removeEventListener('abort', onAbort);
           // Timed out with every connection open and in use: busy. With fewer, the database is slow to connect.
           const busy = error instanceof Error && /timeout exceeded when trying to connect/.test(error.message) && this.pool.totalCount >= poolMax;
-          reject(busy ? new DatabaseBusyError(`the database is busy (all ${poolMax} connections in use for ${ACQUIRE_TIMEOUT_MS} ms); retry shortly`) : (error as Error));
+          if (busy) reject(new DatabaseBusyError(`the database is busy (all ${poolMax} connections in use for ${ACQUIRE_TIMEOUT_MS} ms); retry shortly`));
+          // An answer from the server (bad password, unknown database, too many connections) keeps its SQLSTATE.
+          else if (isStatementError(error)) reject(error);
+          else reject(new DatabaseUnavailableError(`cannot connect to the database: ${messageOf(error)}`, { cause: error }));
         },
       );
     });
   }
+}
+
+function messageOf(error: unknown): string {
+  return toError(error).message;
+}
+
+function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 function wrap(client: pg.PoolClient): Connection {

@@ -1,8 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { exportSPKI, generateKeyPair, importJWK, SignJWT } from 'jose';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, exportSPKI, generateKeyPair, importJWK, SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { metadataUrls } from '../../src/http/oauth/jwks.js';
+import { IssuerKeys, KeySetUnavailableError, metadataUrls } from '../../src/http/oauth/jwks.js';
 import { resourceMetadataUrl } from '../../src/http/oauth/metadata.js';
 import { createTokenVerifier, InvalidTokenError } from '../../src/http/oauth/verify.js';
 import { startAuthorizationServer, type AuthorizationServer } from '../helpers/authorization-server.js';
@@ -369,6 +371,93 @@ describe('the token verifier on its own (jose-made keys)', () => {
     // A clock a little behind the issuer's is tolerated; far behind is not.
     await expect(verify(await sign({ exp: now() - 10 }))).resolves.toBeDefined();
     await expect(verify(await sign({ exp: now() - 120 }))).rejects.toThrow(/expired/);
+  });
+});
+
+describe('the key set while the authorization server is slow or failing', () => {
+  const issuer = 'https://auth.example.test';
+  type Mode = 'ok' | 'hang' | 'error';
+
+  /** A key-set endpoint that serves one ES256 key, hangs without answering, or answers 500. */
+  async function startKeyEndpoint() {
+    const { privateKey, publicKey } = await generateKeyPair('ES256');
+    const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' }] };
+    const endpoint = { mode: 'ok' as Mode, fetches: 0, url: '', close: async () => {} };
+    const http: Server = createServer((req, res) => {
+      endpoint.fetches += 1;
+      if (endpoint.mode === 'hang') return;
+      if (endpoint.mode === 'error') res.writeHead(500).end('oops');
+      else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(jwks));
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    endpoint.url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/jwks`;
+    endpoint.close = async () => {
+      http.closeAllConnections();
+      await new Promise((resolve) => http.close(resolve));
+    };
+    const token = () =>
+      new SignJWT({ iss: issuer, aud: RESOURCE, sub: 'bob', exp: Math.floor(Date.now() / 1000) + 60 }).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).sign(privateKey);
+    return { endpoint, token };
+  }
+
+  async function timed<T>(work: Promise<T>): Promise<{ ms: number; outcome: PromiseSettledResult<T> }> {
+    const started = performance.now();
+    const [outcome] = await Promise.allSettled([work]);
+    return { ms: performance.now() - started, outcome: outcome! };
+  }
+
+  it('keeps verifying with the last key set, without waiting, while the key endpoint hangs', async () => {
+    const { endpoint, token } = await startKeyEndpoint();
+    const keys = new IssuerKeys({ issuer, jwksUrl: endpoint.url, maxAgeMs: 100, timeoutMs: 3_000 });
+    const verify = createTokenVerifier({ issuer, audience: RESOURCE, getKey: keys.getKey, resourceMetadataUrl: 'x' });
+    await expect(verify(await token())).resolves.toMatchObject({ extra: { subject: 'bob' } });
+
+    endpoint.mode = 'hang';
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    for (let i = 0; i < 5; i += 1) {
+      const { ms, outcome } = await timed(verify(await token()));
+      expect(outcome.status).toBe('fulfilled');
+      expect(ms).toBeLessThan(1_000);
+    }
+    // One background refetch at a time, not one per request.
+    expect(endpoint.fetches).toBe(2);
+    await endpoint.close();
+  });
+
+  it('stops trusting a key set it could not refresh for maxStaleMs past its age', async () => {
+    const { endpoint, token } = await startKeyEndpoint();
+    const keys = new IssuerKeys({ issuer, jwksUrl: endpoint.url, maxAgeMs: 100, maxStaleMs: 400, timeoutMs: 200, retryAfterFailureMs: 50 });
+    const verify = createTokenVerifier({ issuer, audience: RESOURCE, getKey: keys.getKey, resourceMetadataUrl: 'x' });
+    await expect(verify(await token())).resolves.toBeDefined();
+
+    endpoint.mode = 'error';
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await expect(verify(await token())).resolves.toBeDefined();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await expect(verify(await token())).rejects.toBeInstanceOf(KeySetUnavailableError);
+
+    // Once the issuer answers again, so does the server.
+    endpoint.mode = 'ok';
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    await expect(verify(await token())).resolves.toBeDefined();
+    await endpoint.close();
+  });
+
+  it('says "unavailable" (503), not "invalid token", when the key endpoint fails, and then fails fast', async () => {
+    const { endpoint, token } = await startKeyEndpoint();
+    const keys = new IssuerKeys({ issuer, jwksUrl: endpoint.url, timeoutMs: 3_000, retryAfterFailureMs: 10_000 });
+    const verify = createTokenVerifier({ issuer, audience: RESOURCE, getKey: keys.getKey, resourceMetadataUrl: 'x' });
+    endpoint.mode = 'error';
+    await expect(verify(await token())).rejects.toBeInstanceOf(KeySetUnavailableError);
+
+    endpoint.mode = 'hang';
+    for (let i = 0; i < 5; i += 1) {
+      const { ms, outcome } = await timed(verify(await token()));
+      expect(outcome.status === 'rejected' && outcome.reason).toBeInstanceOf(KeySetUnavailableError);
+      expect(ms).toBeLessThan(1_000);
+    }
+    expect(endpoint.fetches).toBe(1);
+    await endpoint.close();
   });
 });
 

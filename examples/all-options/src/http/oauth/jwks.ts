@@ -1,4 +1,6 @@
-import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, errors, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+
+type RemoteKeySet = ReturnType<typeof createRemoteJWKSet>;
 
 /** The issuer's keys cannot be had right now (issuer down, bad metadata): a server problem, not a bad token. */
 export class KeySetUnavailableError extends Error {
@@ -15,6 +17,8 @@ export interface IssuerKeysOptions {
   refetchCooldownMs?: number;
   /** How long a fetched key set is trusted before it is fetched again. */
   maxAgeMs?: number;
+  /** How much longer an old key set stays in use while it cannot be refetched (issuer down); then requests get 503. */
+  maxStaleMs?: number;
   /** Limit on each metadata or key-set request. */
   timeoutMs?: number;
 }
@@ -24,10 +28,22 @@ export interface IssuerKeysOptions {
  * metadata: RFC 8414 (`/.well-known/oauth-authorization-server`) first, then OpenID discovery.
  * The set is cached; a token signed with a key not in it triggers one refetch, rate-limited, so
  * a flood of made-up `kid`s costs the issuer nothing.
+ *
+ * Every fetch of the key set happens here, never inside a token check, so an issuer that is slow,
+ * down or answering errors cannot hold up or wrongly refuse every request: a key set past its age
+ * keeps being used while a fresh one is fetched in the background (and, while the issuer cannot
+ * be reached, for up to `maxStaleMs` more: a key it has since withdrawn must not be trusted for
+ * ever); with no usable keys a request is told "unavailable" (503), and after a failed fetch the
+ * issuer is not asked again for `retryAfterFailureMs`, so requests fail fast instead of each
+ * waiting out the timeout.
  */
 export class IssuerKeys {
-  private keySet: JWTVerifyGetKey | undefined;
-  private discovery: Promise<JWTVerifyGetKey> | undefined;
+  private keySet: RemoteKeySet | undefined;
+  private discovery: Promise<RemoteKeySet> | undefined;
+  private refreshing: Promise<void> | undefined;
+  /** The local verifier for the key set last fetched (rebuilt only when that set changes). */
+  private local: { jwks: JSONWebKeySet; getKey: JWTVerifyGetKey } | undefined;
+  private fetchedAt = Number.NEGATIVE_INFINITY;
   private failedAt = Number.NEGATIVE_INFINITY;
   private lastFailure: Error | undefined;
   private readonly options: Required<Omit<IssuerKeysOptions, 'jwksUrl'>> & { jwksUrl: string | undefined };
@@ -37,6 +53,7 @@ export class IssuerKeys {
       retryAfterFailureMs: 10_000,
       refetchCooldownMs: 30_000,
       maxAgeMs: 10 * 60_000,
+      maxStaleMs: 60 * 60_000,
       timeoutMs: 5_000,
       ...options,
       jwksUrl: options.jwksUrl,
@@ -45,14 +62,61 @@ export class IssuerKeys {
 
   /** The `getKey` function `jose.jwtVerify` takes. */
   readonly getKey: JWTVerifyGetKey = async (header, token) => {
-    const keySet = this.keySet ?? (await this.discover());
-    return keySet(header, token);
+    const remote = this.keySet ?? (await this.discover());
+    if (!this.hasUsableKeys(remote)) await this.refresh(remote);
+    else if (!remote.fresh) this.refresh(remote).catch(() => {});
+    try {
+      return await this.localKeys(remote)(header, token);
+    } catch (error) {
+      // A key the set does not have may have been published since: refetch, at most once per cooldown.
+      if (!(error instanceof errors.JWKSNoMatchingKey) || remote.coolingDown || this.failedRecently()) throw error;
+      await this.refresh(remote);
+      return this.localKeys(remote)(header, token);
+    }
   };
 
-  private discover(): Promise<JWTVerifyGetKey> {
-    if (Date.now() - this.failedAt < this.options.retryAfterFailureMs) {
-      return Promise.reject(new KeySetUnavailableError(`authorization server unavailable: ${this.lastFailure?.message ?? 'unknown'}`));
-    }
+  /** Fetches the key set once for every caller waiting on it; fails fast for a while after a failure. */
+  private refresh(remote: RemoteKeySet): Promise<void> {
+    if (this.failedRecently()) return Promise.reject(this.unavailable());
+    this.refreshing ??= remote
+      .reload()
+      .then(() => {
+        this.fetchedAt = Date.now();
+      })
+      .catch((error: unknown) => {
+        this.failedAt = Date.now();
+        // jose reports a non-200 answer as a bare JOSEError: still the issuer's problem, not the token's.
+        this.lastFailure = error instanceof Error ? error : new Error(String(error));
+        throw this.unavailable();
+      })
+      .finally(() => {
+        this.refreshing = undefined;
+      });
+    return this.refreshing;
+  }
+
+  private hasUsableKeys(remote: RemoteKeySet): boolean {
+    const { maxAgeMs, maxStaleMs } = this.options;
+    return remote.jwks() !== undefined && Date.now() - this.fetchedAt < maxAgeMs + maxStaleMs;
+  }
+
+  private localKeys(remote: RemoteKeySet): JWTVerifyGetKey {
+    const jwks = remote.jwks();
+    if (jwks === undefined || !this.hasUsableKeys(remote)) throw this.unavailable();
+    if (this.local?.jwks !== jwks) this.local = { jwks, getKey: createLocalJWKSet(jwks) };
+    return this.local.getKey;
+  }
+
+  private failedRecently(): boolean {
+    return Date.now() - this.failedAt < this.options.retryAfterFailureMs;
+  }
+
+  private unavailable(): KeySetUnavailableError {
+    return new KeySetUnavailableError(`authorization server unavailable: ${this.lastFailure?.message ?? 'no key set yet'}`);
+  }
+
+  private discover(): Promise<RemoteKeySet> {
+    if (this.failedRecently()) return Promise.reject(this.unavailable());
     // Concurrent first requests share one discovery.
     this.discovery ??= this.findJwksUrl()
       .then((url) => {
