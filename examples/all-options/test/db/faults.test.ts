@@ -281,7 +281,8 @@ describe('query_database when the database goes away', { timeout: 60_000 }, () =
     controller.abort(new Error('shutdown deadline reached'));
     await expect(call).rejects.toThrow();
     await hung.close();
-    expect(Date.now() - started).toBeLessThan(2_000);
+    // Without letting go it waits out the call's deadline (22 s); a loaded machine still lets go in well under 5.
+    expect(Date.now() - started).toBeLessThan(5_000);
     await relay.close();
   });
 });
