@@ -16,14 +16,33 @@ export class BodyTooLargeError extends Error {
 export async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) throw new BodyTooLargeError(maxBytes);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) throw new BodyTooLargeError(maxBytes);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+  // Plain stream events: an async iterator costs several promises per request for the same bytes.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) return void chunks.push(chunk);
+      cleanUp();
+      reject(new BodyTooLargeError(maxBytes));
+    };
+    const onEnd = () => {
+      cleanUp();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    };
+    const onError = (error: Error) => {
+      cleanUp();
+      reject(error);
+    };
+    const onClose = () => {
+      cleanUp();
+      reject(new Error('the client closed the request before its body ended'));
+    };
+    const cleanUp = () => {
+      req.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+    };
+    req.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
+  });
 }
 
 /**
@@ -32,13 +51,16 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
  */
 export const MAX_JSON_DEPTH = 64;
 
+/** Strict: invalid bytes throw instead of becoming U+FFFD. Decoding a whole buffer keeps no state, so one serves all requests. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 export type JsonBody = { ok: true; value: unknown } | { ok: false; error: string };
 
 /** Parses a body as strict UTF-8 JSON: invalid bytes are an error, never silently replaced. */
 export function parseJson(body: Buffer): JsonBody {
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+    text = strictUtf8.decode(body);
   } catch {
     return { ok: false, error: 'the body is not valid UTF-8' };
   }

@@ -58,6 +58,8 @@ function key(req: IncomingMessage, id: RequestId): string {
 export function callerKey(req: IncomingMessage): string {
   const { caller } = requestState(req);
   if (caller !== undefined) return `identity:${JSON.stringify([caller.subject, caller.clientId ?? null])}`;
-  const credentials = createHash('sha256').update(req.headers.authorization ?? '').digest('base64url');
+  const { authorization } = req.headers;
+  // Hashed so the key never holds a secret; a request without credentials has nothing to hash.
+  const credentials = authorization === undefined ? '' : createHash('sha256').update(authorization).digest('base64url');
   return `address:${req.socket.remoteAddress ?? ''}|${credentials}`;
 }

@@ -176,22 +176,26 @@ function countRequests(metrics: Metrics): Middleware {
  */
 function limitLongLivedStreams(streams: StreamRegistry, hasLegacy: boolean): Middleware {
   return async (req, res, next) => {
-    const pathname = pathOf(req);
-    const opensStream =
-      (hasLegacy && pathname === '/sse') || (pathname === '/mcp' && opensLongLivedStream(req.method, messagesIn(requestState(req).body)));
-    if (!opensStream || !streams.isFull) return next();
+    // Whether the cap is reached is the cheap question, so it is asked first.
+    if (!streams.isFull || !opensStream(req, hasLegacy)) return next();
     sendJsonRpcError(res, 503, JSONRPC.serverError, 'too many open streams (MAX_CONNECTIONS); retry later', {
       'retry-after': RETRY_AFTER_SECONDS,
     });
   };
 }
 
+function opensStream(req: IncomingMessage, hasLegacy: boolean): boolean {
+  const pathname = pathOf(req);
+  return (hasLegacy && pathname === '/sse') || (pathname === '/mcp' && opensLongLivedStream(req.method, messagesIn(requestState(req).body)));
+}
+
 /** The end of the chain: hands the request to the MCP endpoint or the legacy SSE routes. */
 function mcpRoutes(mcp: McpEndpoint, legacy: LegacySseRoutes | undefined): Middleware {
   return async (req, res) => {
+    if (legacy === undefined) return mcp(req, res);
     const pathname = pathOf(req);
-    if (legacy !== undefined && pathname === '/sse') return legacy.openStream(req, res);
-    if (legacy !== undefined && pathname === '/messages') return legacy.postMessage(req, res);
+    if (pathname === '/sse') return legacy.openStream(req, res);
+    if (pathname === '/messages') return legacy.postMessage(req, res);
     return mcp(req, res);
   };
 }

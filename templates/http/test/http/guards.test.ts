@@ -1,8 +1,10 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { useTestHttpServers } from '../helpers/http-server.js';
-import { initializeRequest, legacyHeaders, rawRequest, toolCallRequest, waitUntilReady, type RawResponse } from '../helpers/http-raw.js';
+import { initializeRequest, legacyHeaders, rawRequest, toolCallRequest, waitFor, waitUntilReady, type RawResponse } from '../helpers/http-raw.js';
 
 // Host/Origin allow-lists and the bearer token guard the MCP endpoint only; probes and metrics
 // stay open. Oversized and malformed bodies are refused before any MCP work starts.
@@ -156,6 +158,27 @@ describe('request bodies', () => {
     expectJsonRpcError(response, 413, -32000);
     // The note was never written.
     expect(await services.notes.get('big')).toBeUndefined();
+
+    // Under the limit, the same chunks make one body again.
+    const fits = callOfSize(LIMIT - 100).match(/[^]{1,512}/g) ?? [];
+    const accepted = await rawRequest(url, '/mcp', { headers: legacyHeaders, chunks: fits });
+    expect(accepted.status).toBe(200);
+    expect(accepted.body).toContain('"structuredContent":{"uri":"notes://note/big","line":1}');
+  });
+
+  it('lets go of a client that hangs up mid-body, and keeps serving', async () => {
+    const { url, logs } = await start({ MAX_BODY_BYTES: String(LIMIT) });
+    const { port } = new URL(url);
+    const socket = connect(Number(port), '127.0.0.1');
+    await once(socket, 'connect');
+    // Promises 1,000 bytes, sends 10, then goes away: the read must end, not wait forever.
+    const head = `POST /mcp HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n`;
+    await new Promise((resolve) => socket.write(`${head}{"jsonrpc"`, resolve));
+    socket.destroy();
+
+    await waitFor(() => logs.find((entry) => entry.msg === 'client went away mid-request'), { describe: () => 'the abandoned body read to end' });
+    expect(logs.filter((entry) => entry.level === 'error')).toEqual([]);
+    expect((await initialize(url)).status).toBe(200);
   });
 
   it('answers invalid JSON with 400 and a JSON-RPC parse error', async () => {
