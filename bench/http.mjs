@@ -11,11 +11,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { cli, plural, ratio, size, spread, stats } from './lib.mjs';
+import { cli, plural, size, spread, stats } from './lib.mjs';
 import { httpTracingVariants } from './otel.mjs';
 
-const ROUNDS = size('BENCH_ROUNDS', 5, 1);
-const ROUND_MS = size('BENCH_ROUND_MS', 3_000, 300);
+const ROUNDS = size('BENCH_ROUNDS', 10, 2);
+const ROUND_MS = size('BENCH_ROUND_MS', 2_000, 300);
 const CONCURRENCY = size('BENCH_CONCURRENCY', 16, 4);
 const OPEN_STREAMS = size('BENCH_OPEN_STREAMS', 1_000, 10);
 const CYCLES = size('BENCH_CYCLES', 10_000, 200);
@@ -309,8 +309,11 @@ export async function benchHttp() {
     const results = Object.fromEntries(Object.keys(servers).map((name) => [name, []]));
     step('throughput rounds');
     for (const server of Object.values(servers)) await load(server); // warm-up
+    // Every other round runs the servers in reverse order: a server measured right after another
+    // (or always first) would otherwise carry that position's share of the machine's drift.
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, server] of Object.entries(servers)) results[name].push(await load(server));
+      const order = round % 2 === 0 ? Object.entries(servers) : Object.entries(servers).reverse();
+      for (const [name, server] of order) results[name].push(await load(server));
     }
     await stop(bare);
     await stop(bareFactory);
@@ -318,7 +321,10 @@ export async function benchHttp() {
     // Read once the traced servers have exited: they flush their last spans on the way out.
     const exportedKiB = tracing.map((variant) => variant.exportedBytes() / 1024);
 
+    // Ratios are taken round by round (servers measured within seconds of each other), then their median.
+    const perRound = (runs, base, field) => stats(runs.map((run, round) => run[field] / base[round][field]));
     const summary = (runs) => ({
+      runs,
       rps: stats(runs.map((r) => r.rps)),
       p50: stats(runs.map((r) => r.p50)),
       p99: stats(runs.map((r) => r.p99)),
@@ -355,14 +361,20 @@ export async function benchHttp() {
 
     const row = (name, s) =>
       `| ${name} | ${Number.isNaN(s.streams) ? 0 : s.streams} | ${s.fds} | ${s.rssMb.toFixed(1)} | ${s.heapMb.toFixed(1)} |`;
-    const share = (a, base) => `${((a.rps.median / base.rps.median) * 100).toFixed(1)}%`;
+    const percent = (s) => `${(s.median * 100).toFixed(1)}% (${(s.min * 100).toFixed(0)}–${(s.max * 100).toFixed(0)}%)`;
+    const times = (s) => `${s.median.toFixed(2)}× (${s.min.toFixed(2)}–${s.max.toFixed(2)})`;
+    const share = (a, base) => percent(perRound(a.runs, base.runs, 'rps'));
+    const cpuRatio = (a, base) => times(perRound(a.runs, base.runs, 'cpuMsPerCall'));
+    const p99Ratio = (a, base) => times(perRound(a.runs, base.runs, 'p99'));
     const line = (name, r, base) =>
-      `| ${name} | ${spread(r.rps, 0)} | ${base ? share(r, base) : 'reference'} | ${spread(r.p50, 2)} | ${spread(r.p99, 2)} | ${spread(r.cpu, 3)} | ${base ? ratio(r.cpu, base.cpu) : 'reference'} | ${r.errors} |`;
+      `| ${name} | ${spread(r.rps, 0)} | ${base ? share(r, base) : 'reference'} | ${spread(r.p50, 2)} | ${spread(r.p99, 2)} | ${spread(r.cpu, 3)} | ${base ? cpuRatio(r, base) : 'reference'} | ${r.errors} |`;
     const throughput = `## 3. Generated HTTP server vs bare v2 SDK servers
 
 \`tools/call\` of \`search_notes\` over Streamable HTTP (2026-07-28, stateless), ${CONCURRENCY} concurrent
-keep-alive clients, ${plural(ROUNDS, 'interleaved round')} of ${ROUND_MS / 1000} s each after a warm-up round;
-median (min–max) of the rounds. All servers run the same compiled tool code from the generated repo.
+keep-alive clients, ${plural(ROUNDS, 'interleaved round')} of ${ROUND_MS / 1000} s each after a warm-up round, every other
+round in reverse order; median (min–max) of the rounds. Ratios are taken within each round, against the
+reference measured seconds before or after, and their median (min–max) is shown. All servers run the same
+compiled tool code from the generated repo.
 CPU ms per call is the server process's own CPU time (user + system) over the round divided by
 the calls it answered: on a busy machine it moves much less than calls/s.
 
@@ -373,11 +385,11 @@ ${line('bare SDK HTTP (\`createMcpHandler\` + \`toNodeHandler\`) serving the gen
 ${line('generated: \`npm start\` (idle instances reused; guards, stream registry, metrics, handshake log, drain), tracing off', g, b)}
 ${tracedRows.map((r) => line(`generated, ${r.label}`, r, b)).join('\n')}
 
-- Building the generated server for every request (the generated factory vs the one-tool factory, both on bare HTTP): ${share(f, b)} of the throughput, CPU per call ${ratio(f.cpu, b.cpu)}.
+- Building the generated server for every request (the generated factory vs the one-tool factory, both on bare HTTP): ${share(f, b)} of the throughput, CPU per call ${cpuRatio(f, b)}.
   This part grows with the number of registrations; the generated server avoids it by reusing idle instances for 2026-07-28 requests (\`src/lib/server-reuse.ts\`).
-- The generated server vs the bare HTTP building its factory per request (reuse, plus every production layer): ${share(g, f)} of the throughput, p99 ${(g.p99.median / f.p99.median).toFixed(2)}×, CPU per call ${ratio(g.cpu, f.cpu)}.
-- Goal: the generated server at 95% or more of the bare one-tool server, p99 no worse.
-${tracedRows.map((r) => `- Generated, ${r.label}, vs tracing off: ${share(r, g)} of the throughput, p99 ${(r.p99.median / g.p99.median).toFixed(2)}×, CPU per call ${ratio(r.cpu, g.cpu)} (${r.exportedKiB.toFixed(0)} KiB of spans received).`).join('\n')}
+- The generated server vs the bare HTTP building its factory per request (reuse, plus every production layer): ${share(g, f)} of the throughput, p99 ${p99Ratio(g, f)}, CPU per call ${cpuRatio(g, f)}.
+- Goal: the generated server at 95% or more of the bare one-tool server, p99 no worse: ${share(g, b)} of its throughput, p99 ${p99Ratio(g, b)} (${perRound(g.runs, b.runs, 'rps').median >= 0.95 && perRound(g.runs, b.runs, 'p99').median <= 1 ? 'met' : 'not met'}).
+${tracedRows.map((r) => `- Generated, ${r.label}, vs tracing off: ${share(r, g)} of the throughput, p99 ${p99Ratio(r, g)}, CPU per call ${cpuRatio(r, g)} (${r.exportedKiB.toFixed(0)} KiB of spans received).`).join('\n')}
 `;
     const streams = `## 4. Streams: ${OPEN_STREAMS} open, then ${CYCLES} open/abort cycles
 
@@ -407,6 +419,7 @@ Descriptors after the cycles vs before: ${afterCycles.fds - before.fds >= 0 ? '+
         generated: g,
         bareFactory: f,
         bare: b,
+        generatedOfBare: { rps: perRound(g.runs, b.runs, 'rps'), p99: perRound(g.runs, b.runs, 'p99'), cpuMsPerCall: perRound(g.runs, b.runs, 'cpuMsPerCall') },
         traced: tracedRows,
         streams: { before, during, afterOpen, afterCycles, perStream: { heapKb: opened.heapKb, rssKb: opened.rssKb, fds: opened.fds } },
         bareStreams: { before: bareOpened.before, during: bareOpened.during, perStream: { heapKb: bareOpened.heapKb, rssKb: bareOpened.rssKb, fds: bareOpened.fds } },

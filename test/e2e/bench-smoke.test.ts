@@ -38,6 +38,8 @@ describe('the benchmark harness (BENCH_SMOKE=1)', () => {
     // The HTTP section measures tracing on beside tracing off, and each server's CPU per call.
     expect(report).toContain('| generated, tracing on (OTLP/HTTP to a loopback collector stand-in) |');
     expect(report).toContain('CPU ms per call');
+    // The HTTP goal is judged on ratios taken round by round, with their range.
+    expect(report).toMatch(/Goal: the generated server at 95% .*: [\d.]+% \(\d+–\d+%\) of its throughput, p99 [\d.]+× \([\d.]+–[\d.]+\) \((met|not met)\)/);
     // The streams section measures the bare SDK server's open calls beside ours.
     expect(report).toContain('on the bare SDK server serving only `watch_note`');
 
