@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { lstat, mkdir, readFile, readdir, realpath, stat, writeFile } from 'node:fs/promises';
+import { access, chmod, constants, lstat, mkdir, readFile, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileSystemError, usageError } from '../errors.js';
 import { MANIFEST_FILE, ManifestError, parseManifest, serializeManifest, type Manifest } from '../render/manifest.js';
@@ -101,10 +101,32 @@ function isWithin(folder: string, target: string): boolean {
   return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
 }
 
+/**
+ * Writes a file of the repo all at once: the content goes to a temporary file beside it, which
+ * then takes its place. A full disk or a killed process leaves the old file whole, never half of
+ * the new one. The file keeps its permissions, and a link inside the repo still leads where it did
+ * (the file it leads to is the one replaced).
+ */
 export async function writeRepoFile(root: string, file: string, content: string | Uint8Array): Promise<void> {
   const target = repoPath(root, file);
   await mkdir(path.dirname(target), { recursive: true });
-  await writeFile(target, content);
+  const destination = await realpath(target).catch(() => target);
+  const mode = await stat(destination).then(
+    (existing) => existing.mode & 0o7777,
+    () => undefined,
+  );
+  // Replacing a file needs only the folder's permission: a file its owner made read-only stays refused.
+  if (mode !== undefined) await access(destination, constants.W_OK);
+  const temporary = path.join(path.dirname(destination), `.${path.basename(destination)}.${process.pid}.tmp`);
+  try {
+    await writeFile(temporary, content, { flag: 'w' });
+    // Set after writing: the mode given to open() is narrowed by the umask.
+    if (mode !== undefined) await chmod(temporary, mode);
+    await rename(temporary, destination);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
 }
 
 export async function writeManifest(root: string, manifest: Manifest): Promise<void> {
