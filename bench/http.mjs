@@ -218,6 +218,26 @@ function openStream(url, id) {
   });
 }
 
+/** Opens a 2026-07-28 `subscriptions/listen` stream: the long-lived kind MAX_CONNECTIONS caps. */
+function openListenStream(url, id) {
+  const headers = {
+    'content-type': 'application/json',
+    accept: 'application/json, text/event-stream',
+    'mcp-protocol-version': '2026-07-28',
+    'mcp-method': 'subscriptions/listen',
+  };
+  const body = JSON.stringify({ jsonrpc: '2.0', id, method: 'subscriptions/listen', params: { notifications: { toolsListChanged: true }, _meta: envelope } });
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${url}/mcp`, { method: 'POST', headers, agent: false }, (res) => {
+      if (res.statusCode !== 200) reject(new Error(`listen request answered ${res.statusCode}`));
+      res.resume();
+      resolve({ req, res });
+    });
+    req.on('error', (error) => (error.code === 'ECONNRESET' ? undefined : reject(error)));
+    req.end(body);
+  });
+}
+
 /** `/metrics` over a connection of its own, closed after: a kept-alive one would count as an open descriptor. */
 function readMetrics(url) {
   return new Promise((resolve, reject) => {
@@ -273,11 +293,24 @@ function openFds(pid) {
   }
 }
 
-/** Heap and RSS per open stream, and descriptors: `OPEN_STREAMS` long calls opened on `server`, then aborted. */
-async function measureOpenStreams(server, { withMetrics }) {
+/**
+ * A few streams opened and closed before the first snapshot, so what a server builds on first
+ * use (compiled code, caches) is not counted as the streams' own. Closed means its descriptors are
+ * back, which a server without `/metrics` shows too.
+ */
+async function warmUp(server, openOne) {
+  const fds = openFds(server.child.pid);
+  const warm = await Promise.all(Array.from({ length: Math.min(20, OPEN_STREAMS) }, (_, i) => openOne(server.url, 1_000_000 + i)));
+  for (const { req } of warm) req.destroy();
+  await until(async () => openFds(server.child.pid) <= fds, 'warm-up streams to close');
+}
+
+/** Heap and RSS per open stream, and descriptors: `OPEN_STREAMS` long calls (or listen streams) opened on `server`, then aborted. */
+async function measureOpenStreams(server, { withMetrics, open: openOne = openStream }) {
+  await warmUp(server, openOne);
   const before = await snapshot(server, { withMetrics });
   const open = [];
-  for (let i = 0; i < OPEN_STREAMS; i++) open.push(await openStream(server.url, i));
+  for (let i = 0; i < OPEN_STREAMS; i++) open.push(await openOne(server.url, i));
   if (withMetrics) await until(async () => (await metric(server.url, 'mcp_open_streams{kind="streamable-http"}')) === OPEN_STREAMS, 'streams to open');
   const during = await snapshot(server, { withMetrics });
   for (const { req } of open) req.destroy();
@@ -349,6 +382,13 @@ export async function benchHttp() {
     const bareFactoryOpened = await measureOpenStreams(bareFactoryStreams, { withMetrics: false });
     await stop(bareFactoryStreams);
 
+    // Listen streams hold no running call: what an idle subscriber costs, ours beside the bare SDK's.
+    step(`opening ${OPEN_STREAMS} listen streams`);
+    const listening = await measureOpenStreams(generated, { withMetrics: true, open: openListenStream });
+    const bareListen = await startServer(repo, 'bare-server.mjs', { STREAMS: '1' }, { collectOnSignal: true });
+    const bareListening = await measureOpenStreams(bareListen, { withMetrics: false, open: openListenStream });
+    await stop(bareListen);
+
     step(`${CYCLES} open/abort cycles`);
     for (let done = 0; done < CYCLES; done += BATCH) {
       const batch = await Promise.all(Array.from({ length: BATCH }, (_, i) => openStream(generated.url, done + i)));
@@ -408,6 +448,8 @@ The same ${OPEN_STREAMS} calls on the bare SDK server serving only \`watch_note\
 (ours: ${(opened.heapKb / bareOpened.heapKb).toFixed(2)}× its heap). On bare SDK HTTP serving the generated factory (every tool, resource and prompt on the instance each open call holds): ${bareFactoryOpened.heapKb.toFixed(1)} KB of heap per open stream.
 Of the ${(opened.heapKb - bareOpened.heapKb).toFixed(1)} KB ours holds beyond the bare one-tool server, ${(bareFactoryOpened.heapKb - bareOpened.heapKb).toFixed(1)} KB is that fuller instance and ${(opened.heapKb - bareFactoryOpened.heapKb).toFixed(1)} KB our layers.
 Each open call holds the server instance serving it, so no instance can be reused while a stream is open.
+Listen streams (2026-07-28 \`subscriptions/listen\`, the long-lived kind MAX_CONNECTIONS caps; ${OPEN_STREAMS} open, no call running): ${listening.heapKb.toFixed(1)} KB of heap and ${listening.fds.toFixed(2)} fds per stream;
+on the bare SDK server: ${bareListening.heapKb.toFixed(1)} KB of heap per stream (ours: ${(listening.heapKb / bareListening.heapKb).toFixed(2)}× its heap).
 Descriptors after the cycles vs before: ${afterCycles.fds - before.fds >= 0 ? '+' : ''}${afterCycles.fds - before.fds} (goal: back to the baseline).
 `;
     return {
@@ -422,6 +464,8 @@ Descriptors after the cycles vs before: ${afterCycles.fds - before.fds >= 0 ? '+
         generatedOfBare: { rps: perRound(g.runs, b.runs, 'rps'), p99: perRound(g.runs, b.runs, 'p99'), cpuMsPerCall: perRound(g.runs, b.runs, 'cpuMsPerCall') },
         traced: tracedRows,
         streams: { before, during, afterOpen, afterCycles, perStream: { heapKb: opened.heapKb, rssKb: opened.rssKb, fds: opened.fds } },
+        listenStreams: { perStream: { heapKb: listening.heapKb, rssKb: listening.rssKb, fds: listening.fds } },
+        bareListenStreams: { perStream: { heapKb: bareListening.heapKb, rssKb: bareListening.rssKb, fds: bareListening.fds } },
         bareStreams: { before: bareOpened.before, during: bareOpened.during, perStream: { heapKb: bareOpened.heapKb, rssKb: bareOpened.rssKb, fds: bareOpened.fds } },
         bareFactoryStreams: {
           before: bareFactoryOpened.before,

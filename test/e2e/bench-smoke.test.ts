@@ -42,6 +42,8 @@ describe('the benchmark harness (BENCH_SMOKE=1)', () => {
     expect(report).toMatch(/Goal: the generated server at 95% .*: [\d.]+% \(\d+–\d+%\) of its throughput, p99 [\d.]+× \([\d.]+–[\d.]+\) \((met|not met)\)/);
     // The streams section measures the bare SDK server's open calls beside ours.
     expect(report).toContain('on the bare SDK server serving only `watch_note`');
+    // ... and idle listen streams, ours and the bare SDK's.
+    expect(report).toMatch(/Listen streams \(2026-07-28 `subscriptions\/listen`.*\): [\d.]+ KB of heap/);
 
     const json = JSON.parse(readFileSync(path.join(out, files[0] as string), 'utf8')) as { smoke: boolean; sections: Record<string, unknown> };
     expect(json.smoke).toBe(true);
