@@ -1,14 +1,15 @@
-import { lstat, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { lstat, readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CliArgs } from '../args.js';
 import { consoleOutput, type Output } from '../context.js';
 import { CancelledError, CliError, ExitCode, fileSystemError, usageError } from '../errors.js';
 import { declaredNames, isReservedWord } from '../identifiers.js';
-import { findGeneratedRepo, readRepoFile, repoPath, writeBlocker, writeManifest } from '../lifecycle/repo.js';
+import { findGeneratedRepo, readRepoFile, repoPath, writeBlocker, writeManifest, writeRepoFile } from '../lifecycle/repo.js';
 import { withRepoLock } from '../lifecycle/repo-lock.js';
 import { compareVersions } from '../lifecycle/versions.js';
-import { MANIFEST_FILE, hashContent } from '../render/manifest.js';
+import { MANIFEST_FILE, hashContent, type Manifest } from '../render/manifest.js';
+import { holdStopSignals, signalExitCode } from '../stop-signals.js';
 import { generatorPackage, templatesDir } from '../version.js';
 
 export type AddKind = 'tool' | 'resource' | 'prompt';
@@ -148,18 +149,18 @@ async function addLocked(
     uriLiteral: jsString(`app://resource/${encodeURIComponent(name)}`),
   };
   const entry = kind === 'tool' ? `${identifier},` : `${registerName}(server, services);`;
-  await generate(root, kind, where, data, `import { ${imported} } from './${file}.js';`, entry, indexText);
-
+  const manifestBefore = await readRepoFile(root, MANIFEST_FILE);
+  // Ctrl-C or `kill` while the files are written waits for the step under way, then everything is put back.
+  const stopSignals = holdStopSignals();
   try {
-    for (const written of [where.module, where.test]) {
-      const content = await readRepoFile(root, written);
-      if (content !== undefined) manifest.files[written] = { owner: 'user', hash: hashContent(content) };
+    await generate(root, kind, where, data, `import { ${imported} } from './${file}.js';`, entry, indexText);
+    await recordAdded(root, kind, where, manifest, index);
+    if (stopSignals.received !== undefined) {
+      await undoAdd(root, where, index, manifestBefore);
+      throw new CliError(`add-${kind} cancelled; nothing changed`, signalExitCode(stopSignals.received));
     }
-    await writeManifest(root, manifest);
-  } catch (error) {
-    // A read-only or full .mcp-prod.json: files it does not record would be neither the user's nor managed.
-    await undoAdd(root, where, index);
-    throw fileSystemError(error, `add-${kind} failed, nothing changed: cannot record the new files in ${MANIFEST_FILE}`);
+  } finally {
+    stopSignals.release();
   }
   out.info(`Added ${kind} ${name}: ${where.module}, ${where.test}, registered in ${where.index}.`);
   // tools/list changed, and the repo's schema snapshots say so until they are written for the new tool.
@@ -311,8 +312,26 @@ async function generate(
   }
 }
 
-/** Puts the index back as it was and removes the module and test an add-* wrote. */
-async function undoAdd(root: string, where: ReturnType<typeof layout>, originalIndex: string | Buffer): Promise<void> {
-  await writeFile(repoPath(root, where.index), originalIndex);
+/**
+ * Records the new module and test as the user's in .mcp-prod.json. If it cannot be written (read-only,
+ * a full disk), the add is undone: files it does not record would be neither the user's nor managed.
+ */
+async function recordAdded(root: string, kind: AddKind, where: ReturnType<typeof layout>, manifest: Manifest, originalIndex: Buffer): Promise<void> {
+  try {
+    for (const written of [where.module, where.test]) {
+      const content = await readRepoFile(root, written);
+      if (content !== undefined) manifest.files[written] = { owner: 'user', hash: hashContent(content) };
+    }
+    await writeManifest(root, manifest);
+  } catch (error) {
+    await undoAdd(root, where, originalIndex);
+    throw fileSystemError(error, `add-${kind} failed, nothing changed: cannot record the new files in ${MANIFEST_FILE}`);
+  }
+}
+
+/** Puts the index (and the manifest, once written) back as they were and removes the module and test an add-* wrote. */
+async function undoAdd(root: string, where: ReturnType<typeof layout>, originalIndex: string | Buffer, originalManifest?: Buffer): Promise<void> {
+  await writeRepoFile(root, where.index, originalIndex);
+  if (originalManifest !== undefined) await writeRepoFile(root, MANIFEST_FILE, originalManifest);
   await Promise.all([where.module, where.test].map((file) => rm(repoPath(root, file), { force: true })));
 }

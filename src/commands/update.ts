@@ -9,6 +9,7 @@ import { renderInProcess, renderVersion } from '../lifecycle/render-version.js';
 import { findGeneratedRepo, readRepoFile, repoPath, writeManifest, writeRepoFile } from '../lifecycle/repo.js';
 import { compareVersions } from '../lifecycle/versions.js';
 import { MANIFEST_FILE, serializeManifest } from '../render/manifest.js';
+import { holdStopSignals, signalExitCode, type StopSignal } from '../stop-signals.js';
 import { generatorPackage } from '../version.js';
 
 /**
@@ -74,13 +75,16 @@ async function updateRepo(root: string, cwd: string, args: CliArgs, out: Output)
 
 /**
  * Everything is computed before this runs, so a failure cannot come from a half-made plan. A write
- * that fails anyway (a read-only file, a full disk) puts back each file already changed, so the
- * repo is left as it was, not half updated with its manifest at the old version.
+ * that fails anyway (a read-only file, a full disk), or Ctrl-C or `kill` meanwhile, puts back each
+ * file already changed, so the repo is left as it was, not half updated with its manifest at the
+ * old version.
  */
 async function apply(root: string, plan: UpdatePlan): Promise<void> {
   const journal: SavedFile[] = [];
   let current = MANIFEST_FILE;
+  const stopSignals = holdStopSignals();
   const change = async (file: string, write: () => Promise<void>): Promise<void> => {
+    if (stopSignals.received !== undefined) throw new StoppedBySignal(stopSignals.received);
     current = file;
     const mode = await stat(repoPath(root, file)).then((found) => found.mode, () => undefined);
     journal.push({ file, content: await readRepoFile(root, file), mode });
@@ -94,10 +98,21 @@ async function apply(root: string, plan: UpdatePlan): Promise<void> {
       if (beside) await change(beside.file, () => writeRepoFile(root, beside.file, beside.content));
     }
     await change(MANIFEST_FILE, () => writeManifest(root, plan.manifest));
+    // A signal during the last write still undoes the update: the run ends as cancelled, so nothing may stay changed.
+    if (stopSignals.received !== undefined) throw new StoppedBySignal(stopSignals.received);
   } catch (error) {
     const restored = await undo(root, journal);
     const outcome = restored ? 'nothing changed' : 'some files could not be put back: "git status" lists them, and its tree was clean before';
+    if (error instanceof StoppedBySignal) throw new CliError(`update cancelled; ${outcome}`, signalExitCode(error.signal));
     throw fileSystemError(error, `update failed writing ${current}, ${outcome}`);
+  } finally {
+    stopSignals.release();
+  }
+}
+
+class StoppedBySignal extends Error {
+  constructor(readonly signal: StopSignal) {
+    super(`stopped by ${signal}`);
   }
 }
 

@@ -1,8 +1,8 @@
 import { lstat, mkdir, mkdtemp, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { CancelledError, CliError, fileSystemError, isCliError } from '../errors.js';
+import { CliError, fileSystemError, isCliError } from '../errors.js';
+import { STOP_SIGNALS, signalExitCode, type StopSignal } from '../stop-signals.js';
 
 /** Where `--force` keeps the user's version of each file it replaces, inside the target. */
 export const BACKUP_DIR = '.mcp-prod-backup';
@@ -82,18 +82,6 @@ export async function writeAtomically<T>(
   } finally {
     for (const signal of STOP_SIGNALS) process.removeListener(signal, onSignal);
   }
-}
-
-/**
- * What stops a run: Ctrl-C, `kill` or a CI job's timeout, a closed terminal. Without a listener
- * Node dies at once on each, leaving the staging folder behind or a move half done.
- */
-const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-type StopSignal = (typeof STOP_SIGNALS)[number];
-
-/** The shell's convention, 128 + the signal's number: 130 for Ctrl-C (as CancelledError), 143 for SIGTERM. */
-function signalExitCode(signal: StopSignal): number {
-  return signal === 'SIGINT' ? new CancelledError().exitCode : 128 + os.constants.signals[signal];
 }
 
 /**

@@ -15,8 +15,12 @@ import { installedPackage } from '../helpers/package.js';
 
 const tempDir = useTempDirs('update-');
 
-/** Set by a test to make writing .mcp-prod.json fail, as it does when the file is read-only for a user who is not root. */
+/**
+ * Set by a test: `fails` makes writing .mcp-prod.json fail, as it does when the file is read-only
+ * for a user who is not root; `signal` is delivered to the process as the first repo file is written.
+ */
 const manifestWrite = vi.hoisted(() => ({ fails: false }));
+const signalOnWrite = vi.hoisted(() => ({ signal: undefined as NodeJS.Signals | undefined }));
 vi.mock('../../src/lifecycle/repo.js', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../../src/lifecycle/repo.js')>();
   return {
@@ -24,6 +28,12 @@ vi.mock('../../src/lifecycle/repo.js', async (importOriginal) => {
     writeManifest: async (root: string, manifest: Parameters<typeof actual.writeManifest>[1]) => {
       if (!manifestWrite.fails) return actual.writeManifest(root, manifest);
       throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES', path: path.join(root, MANIFEST_FILE) });
+    },
+    writeRepoFile: async (...args: Parameters<typeof actual.writeRepoFile>) => {
+      const { signal } = signalOnWrite;
+      signalOnWrite.signal = undefined;
+      if (signal !== undefined) process.emit(signal, signal);
+      return actual.writeRepoFile(...args);
     },
   };
 });
@@ -191,6 +201,24 @@ describe('update when a write fails while applying the plan', () => {
     }
     expect(await snapshotTree(root)).toEqual(before);
     expect(await git(root, 'status', '--porcelain', '--untracked-files=all')).toBe('');
+  });
+});
+
+describe('update stopped by a signal while applying the plan', () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s: finishes the file under way, puts back every change, and exits %i', async (signal, exitCode) => {
+    const { root, fromPackage } = await olderRepo();
+    const before = await snapshotTree(root);
+    const listeners = process.listenerCount(signal);
+    signalOnWrite.signal = signal;
+    await expect(run(root, ['--yes', '--from-package', fromPackage])).rejects.toMatchObject({ exitCode, message: 'update cancelled; nothing changed' });
+    expect(signalOnWrite.signal).toBeUndefined();
+    expect(await snapshotTree(root)).toEqual(before);
+    expect(await git(root, 'status', '--porcelain', '--untracked-files=all')).toBe('');
+    // The signal acts as usual again afterwards.
+    expect(process.listenerCount(signal)).toBe(listeners);
   });
 });
 
