@@ -22,13 +22,16 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
     let size = 0;
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= maxBytes) return void chunks.push(chunk);
+      if (size <= maxBytes) {
+        chunks.push(chunk);
+        return;
+      }
       cleanUp();
       reject(new BodyTooLargeError(maxBytes));
     };
     const onEnd = () => {
       cleanUp();
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+      resolve(Buffer.concat(chunks, size));
     };
     const onError = (error: Error) => {
       cleanUp();
